@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * One cgroup manager interface over three backends: cgroup v2 (the core),
+ * cgroup v1 for legacy and hybrid hosts, and systemd (transient scopes over
+ * D-Bus). A limit the spec asks for is applied or the call fails with an
+ * error naming the controller and the reason; nothing is skipped silently.
+ */
+#ifndef CINCH_CGROUP_H
+#define CINCH_CGROUP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "cinch/error.h"
+#include "cinch/spec.h"
+
+enum cinch_cgroup_backend {
+	CINCH_CGROUP_V2,
+	CINCH_CGROUP_V1, /* legacy or hybrid hosts */
+	CINCH_CGROUP_SYSTEMD,
+};
+
+struct cinch_cgroup_config {
+	const char *container_id;
+	const char *cgroups_path; /* linux.cgroupsPath, may be NULL/empty */
+	bool systemd;		  /* --systemd-cgroup */
+};
+
+struct cinch_cgroup; /* opaque */
+
+/* Detects the host's backend and resolves paths; creates nothing. */
+int cinch_cgroup_open(const struct cinch_cgroup_config *cfg, struct cinch_cgroup **ret,
+		      struct cinch_error *err);
+
+/* Creates the cgroup(s) and applies resources (NULL: none). On failure the
+ * cgroups created by this call are removed again. */
+int cinch_cgroup_create(struct cinch_cgroup *cg, const struct cinch_resources *resources,
+			struct cinch_error *err);
+
+/* Moves pid into the container's cgroup(s) (every hierarchy on v1). */
+int cinch_cgroup_enter(struct cinch_cgroup *cg, pid_t pid, struct cinch_error *err);
+
+/* `update`: applies only the fields set; 0 values Docker sends mean
+ * "unchanged"; device rules are ignored as runc does. */
+int cinch_cgroup_update(struct cinch_cgroup *cg, const struct cinch_resources *resources,
+			struct cinch_error *err);
+
+int cinch_cgroup_freeze(struct cinch_cgroup *cg, struct cinch_error *err);
+int cinch_cgroup_thaw(struct cinch_cgroup *cg, struct cinch_error *err);
+int cinch_cgroup_is_frozen(struct cinch_cgroup *cg, bool *ret, struct cinch_error *err);
+
+/* Host pids in the cgroup; *ret is malloc'd. */
+int cinch_cgroup_pids(struct cinch_cgroup *cg, pid_t **ret, size_t *ret_len,
+		      struct cinch_error *err);
+int cinch_cgroup_signal_all(struct cinch_cgroup *cg, int sig, struct cinch_error *err);
+
+/* Kills stragglers, retries EBUSY, removes every directory it created. */
+int cinch_cgroup_destroy(struct cinch_cgroup *cg, struct cinch_error *err);
+
+/* State round trip: a JSON object describing the manager, stored at create
+ * and used by later commands (which may not get --systemd-cgroup again). */
+int cinch_cgroup_serialize(const struct cinch_cgroup *cg, char **ret, struct cinch_error *err);
+int cinch_cgroup_deserialize(const char *json, struct cinch_cgroup **ret,
+			     struct cinch_error *err);
+
+enum cinch_cgroup_backend cinch_cgroup_backend(const struct cinch_cgroup *cg);
+void cinch_cgroup_free(struct cinch_cgroup *cg);
+
+#endif
