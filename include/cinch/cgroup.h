@@ -33,12 +33,18 @@ struct cinch_cgroup; /* opaque */
 int cinch_cgroup_open(const struct cinch_cgroup_config *cfg, struct cinch_cgroup **ret,
 		      struct cinch_error *err);
 
-/* Creates the cgroup(s) and applies resources (NULL: none). On failure the
- * cgroups created by this call are removed again. */
+/* Creates the cgroup(s) and applies resources (NULL: no limits). The device
+ * policy is always deny-all + resources.devices + the default allow list
+ * (null, zero, full, random, urandom, tty, console, ptmx, pts, tun). On
+ * failure the cgroups created by this call are removed again. systemd
+ * backend: validates only; the scope is started by enter(). */
 int cinch_cgroup_create(struct cinch_cgroup *cg, const struct cinch_resources *resources,
 			struct cinch_error *err);
 
-/* Moves pid into the container's cgroup(s) (every hierarchy on v1). */
+/* Moves pid into the container's cgroup(s) (every hierarchy on v1, plus
+ * name=systemd and the unified hierarchy on hybrid hosts). systemd backend:
+ * the first enter() starts the transient scope with PIDs=[pid] and then
+ * applies the resources create() validated; later calls (exec) just join. */
 int cinch_cgroup_enter(struct cinch_cgroup *cg, pid_t pid, struct cinch_error *err);
 
 /* `update`: applies only the fields set; 0 values Docker sends mean
@@ -61,8 +67,19 @@ int cinch_cgroup_destroy(struct cinch_cgroup *cg, struct cinch_error *err);
 /* State round trip: a JSON object describing the manager, stored at create
  * and used by later commands (which may not get --systemd-cgroup again). */
 int cinch_cgroup_serialize(const struct cinch_cgroup *cg, char **ret, struct cinch_error *err);
-int cinch_cgroup_deserialize(const char *json, struct cinch_cgroup **ret,
-			     struct cinch_error *err);
+int cinch_cgroup_deserialize(const char *json, struct cinch_cgroup **ret, struct cinch_error *err);
+
+/* Usage for `events --stats`: the "data" object of runc's stats event
+ * ({"cpu":..,"memory":..,"pids":..,"blkio":..,"hugetlb":..}); *ret is malloc'd. */
+int cinch_cgroup_stats(struct cinch_cgroup *cg, char **ret, struct cinch_error *err);
+
+/* Number of OOM kills so far in the container's memory cgroup (v1
+ * memory.oom_control / v2 memory.events "oom_kill"); poll it for OOM events. */
+int cinch_cgroup_oom_kills(struct cinch_cgroup *cg, uint64_t *ret, struct cinch_error *err);
+
+/* The container's cgroup path relative to the hierarchy root ("/docker/x";
+ * for systemd "/system.slice/docker-x.scope"). Owned by cg. */
+const char *cinch_cgroup_path(const struct cinch_cgroup *cg);
 
 enum cinch_cgroup_backend cinch_cgroup_backend(const struct cinch_cgroup *cg);
 void cinch_cgroup_free(struct cinch_cgroup *cg);

@@ -20,15 +20,15 @@ struct cinch_error {
 
 /* Records code and a formatted message; returns -code (-EINVAL when code is 0). */
 int cinch_error_set(struct cinch_error *err, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* As cinch_error_set, and appends ": <strerror(code)>". */
 int cinch_error_errno(struct cinch_error *err, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Puts "<context>: " in front of the message already recorded; returns -code. */
 int cinch_error_prefix(struct cinch_error *err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 void cinch_error_clear(struct cinch_error *err);
 

@@ -30,7 +30,7 @@ int cinch_log_open(const char *path, enum cinch_log_format format, bool debug,
 void cinch_log_close(void);
 
 void cinch_log(enum cinch_log_level level, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 /* The error that ends a command: last "error" line in the log file, and
  * "cinch: <msg>" on stderr (runc also prints it there). */

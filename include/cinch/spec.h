@@ -167,7 +167,7 @@ struct cinch_process {
 	struct cinch_opt_i64 oom_score_adj;	 /* oomScoreAdj */
 	char *selinux_label;			 /* selinuxLabel */
 	struct cinch_scheduler *scheduler;
-	struct cinch_io_priority *io_priority;	     /* ioPriority */
+	struct cinch_io_priority *io_priority;	      /* ioPriority */
 	struct cinch_cpu_affinity *exec_cpu_affinity; /* execCPUAffinity */
 };
 
@@ -276,8 +276,8 @@ struct cinch_memory {
 	struct cinch_opt_i64 kernel;
 	struct cinch_opt_i64 kernel_tcp; /* kernelTCP */
 	struct cinch_opt_u64 swappiness;
-	struct cinch_opt_bool disable_oom_killer;   /* disableOOMKiller */
-	struct cinch_opt_bool use_hierarchy;	    /* useHierarchy */
+	struct cinch_opt_bool disable_oom_killer;  /* disableOOMKiller */
+	struct cinch_opt_bool use_hierarchy;	   /* useHierarchy */
 	struct cinch_opt_bool check_before_update; /* checkBeforeUpdate */
 };
 
@@ -323,7 +323,7 @@ struct cinch_block_io {
 		struct cinch_weight_device *items;
 		size_t len;
 		bool present;
-	} weight_device; /* weightDevice */
+	} weight_device;				   /* weightDevice */
 	struct cinch_throttle_devices throttle_read_bps;   /* throttleReadBpsDevice */
 	struct cinch_throttle_devices throttle_write_bps;  /* throttleWriteBpsDevice */
 	struct cinch_throttle_devices throttle_read_iops;  /* throttleReadIOPSDevice */
@@ -356,7 +356,7 @@ struct cinch_network {
 };
 
 struct cinch_rdma_limit {
-	char *device; /* the map key */
+	char *device;			  /* the map key */
 	struct cinch_opt_u32 hca_handles; /* hcaHandles */
 	struct cinch_opt_u32 hca_objects; /* hcaObjects */
 };
@@ -372,7 +372,7 @@ struct cinch_resources {
 	struct cinch_memory *memory;
 	struct cinch_cpu *cpu;
 	struct cinch_pids *pids;
-	struct cinch_block_io *block_io; /* blockIO */
+	struct cinch_block_io *block_io;	      /* blockIO */
 	struct cinch_hugepage_limits hugepage_limits; /* hugepageLimits */
 	struct cinch_network *network;
 	struct cinch_rdma rdma;
@@ -390,7 +390,7 @@ struct cinch_seccomp_arg {
 
 struct cinch_seccomp_syscall {
 	struct cinch_strv names;
-	char *action; /* SCMP_ACT_* */
+	char *action;			/* SCMP_ACT_* */
 	struct cinch_opt_u32 errno_ret; /* errnoRet */
 	struct {
 		struct cinch_seccomp_arg *items;
@@ -400,7 +400,7 @@ struct cinch_seccomp_syscall {
 };
 
 struct cinch_seccomp {
-	char *default_action; /* defaultAction */
+	char *default_action;			/* defaultAction */
 	struct cinch_opt_u32 default_errno_ret; /* defaultErrnoRet */
 	struct cinch_strv architectures;
 	struct cinch_strv flags;
@@ -426,8 +426,8 @@ struct cinch_intel_rdt {
 	char *mem_bw_schema;   /* memBwSchema */
 	struct cinch_strv schemata;
 	struct cinch_opt_bool enable_monitoring; /* enableMonitoring */
-	struct cinch_opt_bool enable_cmt;	  /* enableCMT (1.1) */
-	struct cinch_opt_bool enable_mbm;	  /* enableMBM (1.1) */
+	struct cinch_opt_bool enable_cmt;	 /* enableCMT (1.1) */
+	struct cinch_opt_bool enable_mbm;	 /* enableMBM (1.1) */
 };
 
 struct cinch_memory_policy {
@@ -449,8 +449,8 @@ struct cinch_net_devices {
 
 struct cinch_linux {
 	struct cinch_namespaces namespaces;
-	struct cinch_id_mappings uid_mappings; /* uidMappings */
-	struct cinch_id_mappings gid_mappings; /* gidMappings */
+	struct cinch_id_mappings uid_mappings;	/* uidMappings */
+	struct cinch_id_mappings gid_mappings;	/* gidMappings */
 	struct cinch_time_offsets time_offsets; /* timeOffsets */
 	struct cinch_devices devices;
 	char *cgroups_path; /* cgroupsPath */
@@ -462,9 +462,9 @@ struct cinch_linux {
 	struct cinch_strv readonly_paths; /* readonlyPaths */
 	char *mount_label;		  /* mountLabel */
 	struct cinch_personality *personality;
-	struct cinch_intel_rdt *intel_rdt;	    /* intelRdt */
+	struct cinch_intel_rdt *intel_rdt;	   /* intelRdt */
 	struct cinch_memory_policy *memory_policy; /* memoryPolicy */
-	struct cinch_net_devices net_devices;	    /* netDevices */
+	struct cinch_net_devices net_devices;	   /* netDevices */
 };
 
 /* ---- the config ---------------------------------------------------------- */
@@ -496,23 +496,21 @@ struct cinch_spec {
  * On failure *ret is left untouched and nothing leaks.
  */
 int cinch_spec_load_file(const char *path, struct cinch_spec **ret, struct cinch_error *err);
-int cinch_spec_load_buffer(const char *buf, size_t len, const char *origin,
-			   struct cinch_spec **ret, struct cinch_error *err);
+int cinch_spec_load_buffer(const char *buf, size_t len, const char *origin, struct cinch_spec **ret,
+			   struct cinch_error *err);
 /* A bare OCI process object, as `exec --process FILE` receives it. */
 int cinch_process_load_buffer(const char *buf, size_t len, const char *origin,
 			      struct cinch_process **ret, struct cinch_error *err);
-int cinch_process_load_file(const char *path, struct cinch_process **ret,
-			    struct cinch_error *err);
+int cinch_process_load_file(const char *path, struct cinch_process **ret, struct cinch_error *err);
 /* A bare LinuxResources object, as `update --resources -|FILE` receives it. */
 int cinch_resources_load_buffer(const char *buf, size_t len, const char *origin,
 				struct cinch_resources **ret, struct cinch_error *err);
 
 /* Saving: a NUL-terminated JSON document in *ret (free() it). */
-int cinch_spec_save_buffer(const struct cinch_spec *spec, bool pretty, char **ret,
-			   size_t *ret_len, struct cinch_error *err);
+int cinch_spec_save_buffer(const struct cinch_spec *spec, bool pretty, char **ret, size_t *ret_len,
+			   struct cinch_error *err);
 /* Atomic write (temp file + rename) with mode 0600. */
-int cinch_spec_save_file(const struct cinch_spec *spec, const char *path,
-			 struct cinch_error *err);
+int cinch_spec_save_file(const struct cinch_spec *spec, const char *path, struct cinch_error *err);
 int cinch_process_save_buffer(const struct cinch_process *process, char **ret, size_t *ret_len,
 			      struct cinch_error *err);
 int cinch_resources_save_buffer(const struct cinch_resources *resources, char **ret,

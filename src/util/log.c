@@ -15,10 +15,10 @@ static enum cinch_log_format log_format = CINCH_LOG_TEXT;
 static bool log_debug_enabled;
 
 static const char *const level_names[] = {
-	[CINCH_LOG_DEBUG] = "debug",
-	[CINCH_LOG_INFO] = "info",
-	[CINCH_LOG_WARNING] = "warning",
-	[CINCH_LOG_ERROR] = "error",
+    [CINCH_LOG_DEBUG] = "debug",
+    [CINCH_LOG_INFO] = "info",
+    [CINCH_LOG_WARNING] = "warning",
+    [CINCH_LOG_ERROR] = "error",
 };
 
 int cinch_log_open(const char *path, enum cinch_log_format format, bool debug,
@@ -99,13 +99,15 @@ static void emit(enum cinch_log_level level, const char *msg)
 	format_time(when, sizeof(when));
 	json_escape(escaped, sizeof(escaped), msg);
 	if (log_format == CINCH_LOG_JSON)
-		len = snprintf(line, sizeof(line), "{\"level\":\"%s\",\"msg\":\"%s\",\"time\":\"%s\"}\n",
+		len = snprintf(line, sizeof(line),
+			       "{\"level\":\"%s\",\"msg\":\"%s\",\"time\":\"%s\"}\n",
 			       level_names[level], escaped, when);
 	else
 		len = snprintf(line, sizeof(line), "time=\"%s\" level=%s msg=\"%s\"\n", when,
 			       level_names[level], escaped);
 	if (len > 0)
-		write_all(log_fd, line, (size_t)len < sizeof(line) ? (size_t)len : sizeof(line) - 1);
+		write_all(log_fd, line,
+			  (size_t)len < sizeof(line) ? (size_t)len : sizeof(line) - 1);
 }
 
 void cinch_log(enum cinch_log_level level, const char *fmt, ...)
@@ -121,7 +123,8 @@ void cinch_log(enum cinch_log_level level, const char *fmt, ...)
 	if (log_fd >= 0)
 		emit(level, msg);
 	else if (level >= CINCH_LOG_WARNING || log_debug_enabled)
-		fprintf(stderr, "cinch: %s%s\n", level == CINCH_LOG_WARNING ? "warning: " : "", msg);
+		fprintf(stderr, "cinch: %s%s\n", level == CINCH_LOG_WARNING ? "warning: " : "",
+			msg);
 }
 
 void cinch_log_fatal_error(const struct cinch_error *err)

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The container lifecycle: create (namespaces, cgroup, rootfs, process setup;
+ * the init then blocks on <root>/<id>/exec.fifo), start (releases it), state,
+ * kill, delete, and run (create + start + wait). The spec handed to create
+ * is final: policy decisions were made before, container/ only executes.
+ *
+ * Process model: cinch forks stage1, which joins namespaces by path,
+ * unshares the new ones (the parent writes id maps and time offsets on
+ * request) and clones the init with CLONE_PARENT, so the init (pid 1 of its
+ * pid namespace) is a direct child of the cinch process the engine ran, and
+ * is inherited by the engine's shim or conmon (child subreapers) when cinch
+ * exits. Everything between the parent and stage1/init goes over a framed
+ * SOCK_SEQPACKET protocol (src/container/sync.h).
+ */
+#ifndef CINCH_CONTAINER_H
+#define CINCH_CONTAINER_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "cinch/error.h"
+#include "cinch/spec.h"
+#include "cinch/state.h"
+
+struct cinch_container_options {
+	const char *root;	    /* state root (--root) */
+	const char *id;
+	const char *bundle;	    /* bundle directory; made absolute by create */
+	const char *pid_file;	    /* --pid-file, NULL for none */
+	const char *console_socket; /* --console-socket, NULL for none */
+	unsigned preserve_fds;	    /* --preserve-fds */
+	bool no_pivot;		    /* --no-pivot */
+	bool no_new_keyring;	    /* --no-new-keyring */
+	bool systemd_cgroup;	    /* --systemd-cgroup */
+	/* Documents the caller keeps with the container (e.g. the policy
+	 * report), stored verbatim in the state dir at create: NULL-terminated
+	 * list of name, contents pairs. container/ does not interpret them. */
+	const char *const *state_files;
+};
+
+/*
+ * Creates the container: on success the init waits on exec.fifo, state.json
+ * says "created", the pid file (if asked) holds the init pid without a
+ * newline, and *ret_pid is the init's host pid (a child of the caller). On
+ * failure nothing is left: no state dir, cgroup, mount or process. The spec
+ * is stored as config.effective.json in the state dir.
+ */
+int cinch_container_create(const struct cinch_container_options *opts,
+			   const struct cinch_spec *spec, pid_t *ret_pid, struct cinch_error *err);
+
+/* Releases a created container's init and runs poststart hooks. */
+int cinch_container_start(const char *root, const char *id, struct cinch_error *err);
+
+/* Loads the state and computes the live status (pid reuse is detected via
+ * the recorded start time; paused via the cgroup freezer). */
+int cinch_container_status(const char *root, const char *id, struct cinch_state **ret_state,
+			   enum cinch_status *ret_status, struct cinch_error *err);
+
+/* Signals the init, or with `all` every process in the container's cgroup.
+ * `all` on a stopped container succeeds (engines rely on it). */
+int cinch_container_kill(const char *root, const char *id, int sig, bool all,
+			 struct cinch_error *err);
+
+/* Deletes a stopped (or created) container: poststop hooks, cgroup, state
+ * dir. `force` kills a running one first and makes a missing one a success. */
+int cinch_container_delete(const char *root, const char *id, bool force,
+			   struct cinch_error *err);
+
+/*
+ * create + start in one process. detach: return once started (*ret_exit 0).
+ * Otherwise forward signals to the init, wait for it, set *ret_exit to its
+ * exit code (128+N for a signal) and delete the container unless keep.
+ */
+int cinch_container_run(const struct cinch_container_options *opts,
+			const struct cinch_spec *spec, bool detach, bool keep, int *ret_exit,
+			struct cinch_error *err);
+
+/* Signal from "9", "KILL", "SIGKILL" (case-insensitive names). */
+int cinch_signal_parse(const char *text, int *ret, struct cinch_error *err);
+
+/*
+ * CVE-2019-5736: before a command enters a container, make sure this process
+ * runs from a sealed memfd copy of its binary; if not, copy and re-execute
+ * (argv from /proc/self/cmdline and environ unchanged, so the command starts
+ * over). Returns only if already sealed (or on error).
+ */
+int cinch_container_ensure_sealed_self(struct cinch_error *err);
+
+#endif

@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Applying the host policy to a bundle's spec at create/run. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "cinch/cleanup.h"
+#include "cinch/log.h"
+#include "cinch/security.h"
+#include "policy_gate.h"
+
+static struct utsname host_uname;
+
+static int proc_exe_target(int pid, char **ret, void *userdata)
+{
+	char link[64], target[PATH_MAX];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/%d/exe", pid);
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n < 0)
+		return -errno;
+	target[n] = '\0';
+	*ret = strdup(target);
+	return *ret ? 0 : -ENOMEM;
+}
+
+/* A namespace path is the host's when it is the same inode as pid 1's. */
+static int is_host_namespace(enum cinch_ns_type type, const char *path, bool *ret, void *userdata)
+{
+	static const char *const proc_names[CINCH_NS_TYPE_COUNT] = {
+	    [CINCH_NS_PID] = "pid",	  [CINCH_NS_NETWORK] = "net", [CINCH_NS_MOUNT] = "mnt",
+	    [CINCH_NS_IPC] = "ipc",	  [CINCH_NS_UTS] = "uts",     [CINCH_NS_USER] = "user",
+	    [CINCH_NS_CGROUP] = "cgroup", [CINCH_NS_TIME] = "time",
+	};
+	char host_path[64];
+	struct stat want, have;
+
+	if ((unsigned)type >= CINCH_NS_TYPE_COUNT)
+		return -EINVAL;
+	snprintf(host_path, sizeof(host_path), "/proc/1/ns/%s", proc_names[type]);
+	if (stat(host_path, &want) < 0 || stat(path, &have) < 0)
+		return -errno;
+	*ret = want.st_dev == have.st_dev && want.st_ino == have.st_ino;
+	return 0;
+}
+
+/* Whether the kernel has `profile` loaded (AppArmor lists one per line as
+ * "name (mode)"). */
+static bool apparmor_profile_loaded(const char *profile)
+{
+	_cleanup_fclose_ FILE *f = NULL;
+	char line[512];
+	size_t len;
+
+	if (!profile)
+		return false;
+	f = fopen("/sys/kernel/security/apparmor/profiles", "re");
+	if (!f)
+		return false;
+	len = strlen(profile);
+	while (fgets(line, sizeof(line), f))
+		if (strncmp(line, profile, len) == 0 && line[len] == ' ')
+			return true;
+	return false;
+}
+
+void cli_policy_host_context(const struct cinch_policy *policy, struct cinch_policy_context *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	if (!host_uname.machine[0])
+		uname(&host_uname);
+	ret->arch = host_uname.machine;
+	ret->apparmor_enabled = cinch_apparmor_enabled();
+	ret->apparmor_profile_loaded =
+	    ret->apparmor_enabled &&
+	    apparmor_profile_loaded(cinch_policy_get_apparmor_profile(policy));
+	ret->proc_exe_target = proc_exe_target;
+	ret->is_host_namespace = is_host_namespace;
+}
+
+static void log_findings(const struct cinch_policy_report *report)
+{
+	for (size_t i = 0; i < cinch_policy_report_count(report); i++) {
+		const struct cinch_policy_finding *f = cinch_policy_report_get(report, i);
+
+		if (f->action == CINCH_POLICY_ACTION_REFUSE)
+			log_error("policy: %s: %s: %s (%s)", f->rule, f->path,
+				  f->before ? f->before : "(absent)", f->reason);
+		else
+			log_debug("policy: %s: %s: %s -> %s (%s)", f->rule, f->path,
+				  f->before ? f->before : "(absent)",
+				  f->after ? f->after : "(absent)", f->reason);
+	}
+}
+
+int cli_policy_enforce(const struct cli_globals *g, const char *id, const struct cinch_spec *in,
+		       struct cinch_spec **ret_out, char **ret_report_json, struct cinch_error *err)
+{
+	struct cinch_policy *host = NULL, *effective = NULL;
+	struct cinch_policy_report *report = NULL;
+	struct cinch_policy_context ctx;
+	struct cinch_spec *out = NULL;
+	struct cinch_error audit_err = {0};
+	char *json = NULL;
+	size_t len;
+	int r;
+
+	r = cinch_policy_load_host(g->policy_path, &host, err);
+	if (r < 0)
+		return r;
+	r = cinch_policy_resolve(host, &in->annotations, &effective, err);
+	cinch_policy_free(host);
+	if (r < 0)
+		return r;
+	cli_policy_host_context(effective, &ctx);
+	r = cinch_policy_apply(effective, in, &ctx, &out, &report, err);
+	if (report) {
+		log_findings(report);
+		/* The audit record is kept even when the container is refused; a
+		 * log that cannot be written must not let the container through. */
+		if (cinch_policy_audit_log_write(effective, id, r < 0 ? "refuse" : "create", report,
+						 &audit_err) < 0 &&
+		    r == 0) {
+			*err = audit_err;
+			r = -audit_err.code;
+		}
+	}
+	if (r == 0)
+		r = cinch_policy_report_to_json(report, true, &json, &len, err);
+	cinch_policy_report_free(report);
+	cinch_policy_free(effective);
+	if (r < 0) {
+		cinch_spec_free(out);
+		return r;
+	}
+	*ret_out = out;
+	*ret_report_json = json;
+	return 0;
+}

@@ -1,0 +1,281 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The cgroup filesystem inside the container. The container only ever sees
+ * its own cgroup: each hierarchy is mounted fresh (detached), and only the
+ * subtree of the container's cgroup (its line in /proc/self/cgroup, which
+ * is "/" inside a cgroup namespace) is cloned and attached. So the host's
+ * hierarchy is never exposed, read-only or not.
+ *
+ *   cgroup2, or "cgroup" on a unified host: that subtree of cgroup2.
+ *   "cgroup" on a v1/hybrid host: a tmpfs with one directory per hierarchy
+ *   ("cpu,cpuacct", "systemd" for name=systemd, "unified" for the v2 part),
+ *   symlinks for the single controllers of a combined hierarchy, and the
+ *   whole tree read-only when "ro" is asked.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include "cinch/cleanup.h"
+#include "rootfs-internal.h"
+
+#define ATTR_MOUNT_BITS                                                                            \
+	(MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC |            \
+	 MOUNT_ATTR__ATIME | MOUNT_ATTR_NODIRATIME | MOUNT_ATTR_NOSYMFOLLOW)
+
+static int fs_fail(int fsfd, const char *what, struct cinch_error *err)
+{
+	int code = errno;
+	char buf[256];
+	ssize_t n = fsfd >= 0 ? read(fsfd, buf, sizeof(buf) - 1) : -1;
+
+	if (n > 2) {
+		buf[n] = '\0';
+		buf[strcspn(buf, "\n")] = '\0';
+		return cinch_error_set(err, code, "%s: %s", what, buf + 2);
+	}
+	return cinch_error_errno(err, code, "%s", what);
+}
+
+/* A fresh mount of one hierarchy; controllers is "" for cgroup2. */
+static int hierarchy_mount(const char *controllers, uint64_t attrs, struct cinch_error *err)
+{
+	bool v2 = controllers[0] == '\0';
+	_cleanup_close_ int fsfd = fsopen(v2 ? "cgroup2" : "cgroup", FSOPEN_CLOEXEC);
+	_cleanup_free_ char *list = NULL;
+	char *tok, *save = NULL;
+	int mfd;
+
+	if (fsfd < 0)
+		return cinch_error_errno(err, errno, "fsopen cgroup");
+	if (!v2) {
+		list = strdup(controllers);
+		if (!list)
+			return cinch_error_errno(err, ENOMEM, "%s", controllers);
+		for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+			int r;
+
+			if (strncmp(tok, "name=", 5) == 0)
+				r = fsconfig(fsfd, FSCONFIG_SET_STRING, "name", tok + 5, 0);
+			else
+				r = fsconfig(fsfd, FSCONFIG_SET_FLAG, tok, NULL, 0);
+			if (r < 0)
+				return fs_fail(fsfd, controllers, err);
+		}
+		/* A named hierarchy without controllers needs "none". */
+		if (strncmp(controllers, "name=", 5) == 0 && !strchr(controllers, ',') &&
+		    fsconfig(fsfd, FSCONFIG_SET_FLAG, "none", NULL, 0) < 0)
+			return fs_fail(fsfd, controllers, err);
+	}
+	if (fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		return fs_fail(fsfd, v2 ? "cgroup2" : controllers, err);
+	mfd = fsmount(fsfd, FSMOUNT_CLOEXEC, (unsigned int)(attrs & ATTR_MOUNT_BITS));
+	if (mfd < 0)
+		return cinch_error_errno(err, errno, "fsmount cgroup");
+	return mfd;
+}
+
+/* The subtree of the container's own cgroup, detached. */
+static int own_subtree(const char *controllers, const char *path, uint64_t attrs,
+		       struct cinch_error *err)
+{
+	_cleanup_close_ int mfd = hierarchy_mount(controllers, attrs, err);
+	int sub;
+
+	if (mfd < 0)
+		return mfd;
+	while (*path == '/')
+		path++;
+	if (!*path)
+		return steal_fd(&mfd);
+	sub = open_tree(mfd, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (sub < 0)
+		return cinch_error_errno(err, errno, "cgroup %s", path);
+	return sub;
+}
+
+/* The r* attributes and the propagation, on the attached top mount. */
+static int finish(int mfd, const struct cinch_mount_opts *o, struct cinch_error *err)
+{
+	struct mount_attr rec = {.attr_set = o->rec_attr_set, .attr_clr = o->rec_attr_clr};
+	struct mount_attr prop = {.propagation = o->propagation};
+
+	if ((rec.attr_set || rec.attr_clr) &&
+	    mount_setattr(mfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &rec, sizeof(rec)) < 0)
+		return cinch_error_errno(err, errno, "mount_setattr");
+	if (prop.propagation &&
+	    mount_setattr(mfd, "", AT_EMPTY_PATH | (o->propagation_recursive ? AT_RECURSIVE : 0),
+			  &prop, sizeof(prop)) < 0)
+		return cinch_error_errno(err, errno, "setting mount propagation");
+	return 0;
+}
+
+struct cg_line {
+	char *controllers; /* "" for the v2 line */
+	char *path;
+};
+
+/* The container's own cgroup per hierarchy; line 0 is the "0::" one. */
+static int read_own_cgroups(struct cg_line *lines, size_t max, size_t *n,
+			    struct cinch_error *err)
+{
+	_cleanup_fclose_ FILE *f = fopen("/proc/self/cgroup", "re");
+	size_t cap = 0;
+	char *line = NULL;
+	ssize_t len;
+
+	if (!f)
+		return cinch_error_errno(err, errno, "/proc/self/cgroup");
+	*n = 0;
+	while ((len = getline(&line, &cap, f)) > 0 && *n < max) {
+		char *c1 = strchr(line, ':'), *c2;
+
+		if (line[len - 1] == '\n')
+			line[len - 1] = '\0';
+		c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		if (!c2)
+			continue;
+		*c1 = *c2 = '\0';
+		lines[*n].controllers = strdup(c1 + 1);
+		lines[*n].path = strdup(c2 + 1);
+		if (!lines[*n].controllers || !lines[*n].path) {
+			free(line);
+			return cinch_error_errno(err, ENOMEM, "/proc/self/cgroup");
+		}
+		(*n)++;
+	}
+	free(line);
+	return 0;
+}
+
+static void free_lines(struct cg_line *lines, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(lines[i].controllers);
+		free(lines[i].path);
+	}
+}
+
+static const char *line_path(const struct cg_line *lines, size_t n, bool v2)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((lines[i].controllers[0] == '\0') == v2)
+			return lines[i].path;
+	return NULL;
+}
+
+static int mount_unified(const struct cinch_mount_opts *o, int target, struct cinch_error *err)
+{
+	struct cg_line lines[32];
+	size_t n = 0;
+	_cleanup_close_ int sub = -1;
+	const char *path;
+	int r;
+
+	r = read_own_cgroups(lines, N_ELEMENTS(lines), &n, err);
+	if (r < 0)
+		goto out;
+	path = line_path(lines, n, true);
+	sub = own_subtree("", path ? path : "/", o->attr_set, err);
+	if (sub < 0) {
+		r = sub;
+		goto out;
+	}
+	r = cinch_mount_attach(sub, target, err);
+	if (r >= 0)
+		r = finish(sub, o, err);
+out:
+	free_lines(lines, n);
+	return r;
+}
+
+static int add_hierarchy(int dir, const struct cg_line *l, uint64_t attrs, struct cinch_error *err)
+{
+	const char *c = l->controllers;
+	const char *name = c[0] == '\0' ? "unified" : strncmp(c, "name=", 5) == 0 ? c + 5 : c;
+	_cleanup_close_ int sub = -1;
+	_cleanup_close_ int at = -1;
+	int r;
+
+	if (strchr(name, '/') || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return cinch_error_set(err, EINVAL, "cgroup hierarchy name %s", name);
+	sub = own_subtree(c, l->path, attrs, err);
+	if (sub < 0)
+		return cinch_error_prefix(err, "cgroup hierarchy %s", name);
+	if (mkdirat(dir, name, 0755) < 0)
+		return cinch_error_errno(err, errno, "mkdir %s", name);
+	at = openat(dir, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (at < 0)
+		return cinch_error_errno(err, errno, "%s", name);
+	r = cinch_mount_attach(sub, at, err);
+	if (r < 0)
+		return cinch_error_prefix(err, "cgroup hierarchy %s", name);
+	/* "cpu" and "cpuacct" lead to "cpu,cpuacct", as on the host. */
+	if (strchr(name, ',') && strncmp(c, "name=", 5) != 0) {
+		_cleanup_free_ char *list = strdup(name);
+		char *tok, *save = NULL;
+
+		if (!list)
+			return cinch_error_errno(err, ENOMEM, "%s", name);
+		for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+			if (symlinkat(name, dir, tok) < 0 && errno != EEXIST)
+				return cinch_error_errno(err, errno, "symlink %s", tok);
+	}
+	return 0;
+}
+
+static int mount_v1(const struct cinch_mount_opts *o, int target, struct cinch_error *err)
+{
+	struct cg_line lines[32];
+	size_t n = 0;
+	_cleanup_close_ int fsfd = -1;
+	_cleanup_close_ int tmp = -1;
+	_cleanup_close_ int dir = -1;
+	/* Read-only is applied to the whole tree once it is populated. */
+	uint64_t attrs = o->attr_set & ~(uint64_t)MOUNT_ATTR_RDONLY;
+	struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY};
+	int r;
+
+	fsfd = fsopen("tmpfs", FSOPEN_CLOEXEC);
+	if (fsfd < 0 || fsconfig(fsfd, FSCONFIG_SET_STRING, "source", "cgroup", 0) < 0 ||
+	    fsconfig(fsfd, FSCONFIG_SET_STRING, "mode", "755", 0) < 0 ||
+	    fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		return fs_fail(fsfd, "tmpfs for cgroup v1", err);
+	tmp = fsmount(fsfd, FSMOUNT_CLOEXEC, (unsigned int)(attrs & ATTR_MOUNT_BITS));
+	if (tmp < 0)
+		return cinch_error_errno(err, errno, "fsmount tmpfs for cgroup v1");
+	r = cinch_mount_attach(tmp, target, err);
+	if (r < 0)
+		return r;
+	dir = openat(tmp, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0)
+		return cinch_error_errno(err, errno, "cgroup tmpfs");
+	r = read_own_cgroups(lines, N_ELEMENTS(lines), &n, err);
+	for (size_t i = 0; r >= 0 && i < n; i++)
+		r = add_hierarchy(dir, &lines[i], attrs, err);
+	free_lines(lines, n);
+	if (r < 0)
+		return r;
+	if ((o->attr_set & MOUNT_ATTR_RDONLY) &&
+	    mount_setattr(tmp, "", AT_EMPTY_PATH | AT_RECURSIVE, &ro, sizeof(ro)) < 0)
+		return cinch_error_errno(err, errno, "making the cgroup tree read-only");
+	return finish(tmp, o, err);
+}
+
+int cinch_mount_cgroup(struct rootfs_env *env, const struct cinch_mount *m,
+		       const struct cinch_mount_opts *o, int target_fd, struct cinch_error *err)
+{
+	struct statfs sfs;
+	bool unified = strcmp(m->type, "cgroup2") == 0;
+
+	(void)env;
+	if (!unified && statfs("/sys/fs/cgroup", &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC)
+		unified = true;
+	return unified ? mount_unified(o, target_fd, err) : mount_v1(o, target_fd, err);
+}

@@ -1,0 +1,571 @@
+# SPDX-License-Identifier: Apache-2.0
+# Brings up real container engines on this machine with a runtime registered
+# under the name "cinch", and takes everything down again.
+#
+#   . tests/e2e/lib/engines.sh
+#   e2e_up                # install (apt-get) if needed, start containerd +
+#                         # dockerd, configure podman, build and import images
+#   ... docker / ctr / CRI / podman commands ...
+#   e2e_down              # also runs from the EXIT trap; idempotent
+#   e2e_leaks             # prints what is left behind (nothing, normally)
+#
+# Runtime under test: E2E_RUNTIME (default $TOP/build/cinch), registered as
+# "cinch" in dockerd (daemon.json "runtimes"), in containerd's CRI plugin
+# (runtime handler "cinch", BinaryName) and in podman (containers.conf).
+# It is runtime-agnostic: E2E_RUNTIME=/usr/sbin/runc proves the harness.
+#
+# Everything lives under one private directory E2E_WORK (mktemp under /tmp):
+# configs, daemon roots/state/sockets, the runtime's --root for Docker
+# (exec-root), CRI (runtime option Root) and ctr (--runc-root), logs, images.
+# Host network is left alone (dockerd --bridge=none --iptables=false, podman
+# netns=none, hostNetwork pods), the cgroupfs driver is used (no systemd).
+# Daemons are started with fds > 2 closed, in their own session, and stopped
+# by PID. Two things cannot be made private: containerd's shims always put
+# their sockets in /run/containerd/s, and podman calls the runtime without
+# --root (so runc uses /run/runc): both are cleaned up if this run created them.
+set -u
+
+E2E_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
+E2E_RUNTIME=${E2E_RUNTIME:-$E2E_TOP/build/cinch}
+E2E_CRI_DIR=$E2E_TOP/tests/e2e/cri
+# cgroup names the engines create at the top of each hierarchy (cgroupfs
+# driver): docker, ctr's namespace "default", CRI "kubepods", podman.
+E2E_CG_NAMES="docker default kubepods libpod_parent"
+E2E_UP=0
+E2E_DOWN_DONE=0
+
+e2e_note() { printf '# %s\n' "$*" >&2; }
+e2e_err() { printf '# e2e: %s\n' "$*" >&2; }
+
+# ---- prerequisites ----------------------------------------------------------
+
+# Installs what is missing. apt-get must not start the packaged services
+# (they would use /var/lib/docker, docker0 and iptables): a policy-rc.d that
+# denies every start is put in place for the install if none exists.
+e2e_install() {
+	local missing="" c pkg
+	for c in dockerd:docker.io containerd:containerd ctr:containerd podman:podman \
+		conmon:conmon runc:runc busybox:busybox-static jq:jq script:bsdutils \
+		node:nodejs npm:npm; do
+		command -v "${c%%:*}" >/dev/null 2>&1 || missing="$missing ${c#*:}"
+	done
+	[ -n "$missing" ] || return 0
+	e2e_note "installing:$missing"
+	local made_policy=0
+	if [ ! -e /usr/sbin/policy-rc.d ]; then
+		printf '#!/bin/sh\n# cinch e2e: do not start services during apt-get install\nexit 101\n' \
+			>/usr/sbin/policy-rc.d
+		chmod 755 /usr/sbin/policy-rc.d
+		made_policy=1
+	fi
+	# shellcheck disable=SC2086
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $missing >&2
+	local rc=$?
+	[ "$made_policy" = 1 ] && rm -f /usr/sbin/policy-rc.d
+	return $rc
+}
+
+# The CRI client's node_modules are not committed: `npm ci` restores them
+# from package-lock.json.
+e2e_cri_deps() {
+	[ -d "$E2E_CRI_DIR/node_modules/@grpc/grpc-js" ] && return 0
+	(cd "$E2E_CRI_DIR" && npm ci --no-audit --no-fund --loglevel=error >&2)
+}
+
+e2e_runtime_check() {
+	case $E2E_RUNTIME in /*) ;; *) E2E_RUNTIME=$(cd "$(dirname "$E2E_RUNTIME")" && pwd)/$(basename "$E2E_RUNTIME") ;; esac
+	if [ ! -x "$E2E_RUNTIME" ]; then
+		e2e_err "E2E_RUNTIME=$E2E_RUNTIME is not an executable file"
+		return 1
+	fi
+	# The policy checks expect cinch; anything else (runc) proves the harness.
+	if [ -z "${E2E_IS_CINCH:-}" ]; then
+		case $("$E2E_RUNTIME" --version 2>/dev/null | head -1) in
+		cinch*) E2E_IS_CINCH=1 ;;
+		*) E2E_IS_CINCH=0 ;;
+		esac
+	fi
+	export E2E_RUNTIME E2E_IS_CINCH
+}
+
+# ---- paths and configuration -------------------------------------------------
+
+e2e_paths() {
+	W=$E2E_WORK
+	CTRD_SOCK=$W/run/containerd/containerd.sock
+	DOCKER_SOCK=$W/run/docker.sock
+	DOCKER_EXEC_ROOT=$W/run/docker
+	# Where each engine makes the runtime keep its state (its --root).
+	DOCKER_RUNTIME_ROOT=$DOCKER_EXEC_ROOT/runtime-runc/moby
+	CRI_RUNTIME_ROOT=$W/run/cri-runtime/k8s.io
+	CTR_RUNTIME_ROOT=$W/run/ctr-runtime
+	export DOCKER_HOST=unix://$DOCKER_SOCK
+	export DOCKER_CONFIG=$W/docker-cli
+	export CONTAINERS_CONF=$W/conf/containers.conf
+	export CONTAINERS_STORAGE_CONF=$W/conf/storage.conf
+	export CRI_ENDPOINT=unix://$CTRD_SOCK
+	E2E_LAST=$W/last.out
+}
+
+e2e_write_configs() {
+	mkdir -p "$W"/{conf,log,pids,lib,run,cni,cni-podman,tmp,images,docker-cli,pods} \
+		"$W/run/podman/tmp" "$CTR_RUNTIME_ROOT"
+	# An empty client config: docker's CLI and podman (auth) both read it.
+	echo '{}' >"$DOCKER_CONFIG/config.json"
+
+	# containerd: private root/state/socket; CRI handler "cinch" runs the
+	# runtime under test through the runc v2 shim (BinaryName) with a private
+	# state root (Root; the shim appends the namespace, "k8s.io").
+	# restrict_oom_score_adj: this host lacks CAP_SYS_RESOURCE, so the
+	# sandbox's oomScoreAdj -998 cannot be applied; clamp it instead.
+	cat >"$W/conf/containerd.toml" <<EOF
+version = 2
+root = "$W/lib/containerd"
+state = "$W/run/containerd"
+
+[grpc]
+  address = "$CTRD_SOCK"
+
+[plugins."io.containerd.internal.v1.opt"]
+  path = "$W/lib/containerd/opt"
+
+[plugins."io.containerd.grpc.v1.cri"]
+  sandbox_image = "registry.k8s.io/pause:3.6"
+  restrict_oom_score_adj = true
+  [plugins."io.containerd.grpc.v1.cri".cni]
+    bin_dir = "/usr/lib/cni"
+    conf_dir = "$W/cni"
+  [plugins."io.containerd.grpc.v1.cri".containerd]
+    default_runtime_name = "runc"
+    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+      runtime_type = "io.containerd.runc.v2"
+      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+        Root = "$W/run/cri-runc"
+        SystemdCgroup = false
+    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.cinch]
+      runtime_type = "io.containerd.runc.v2"
+      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.cinch.options]
+        BinaryName = "$E2E_RUNTIME"
+        Root = "${CRI_RUNTIME_ROOT%/k8s.io}"
+        SystemdCgroup = false
+EOF
+
+	# dockerd: "cinch" is the runtime under test; "cinch-args" is the same
+	# binary with runtimeArgs, which makes dockerd run it through a generated
+	# sh wrapper (args before the engine's global flags).
+	jq -n --arg rt "$E2E_RUNTIME" --arg w "$W" --arg sock "$CTRD_SOCK" '{
+		runtimes: {cinch: {path: $rt}, "cinch-args": {path: $rt, runtimeArgs: ["--debug"]}},
+		"exec-opts": ["native.cgroupdriver=cgroupfs"],
+		"storage-driver": "overlay2",
+		"data-root": ($w + "/lib/docker"),
+		"exec-root": ($w + "/run/docker"),
+		pidfile: ($w + "/run/docker.pid"),
+		hosts: ["unix://" + $w + "/run/docker.sock"],
+		containerd: $sock,
+		bridge: "none", iptables: false, "ip-masq": false, "userland-proxy": false,
+		"log-level": "info"
+	}' >"$W/conf/daemon.json"
+
+	# podman 4.3 (conmon): cgroupfs and a file event log (no systemd),
+	# netns none (no CNI bridge / iptables), ulimits the caller can grant
+	# (no CAP_SYS_RESOURCE to raise them), "cinch" listed in
+	# runtime_supports_json so conmon passes --log FILE --log-format=json.
+	# lock_type file keeps the locks under tmp_dir instead of /dev/shm.
+	local nofile nproc
+	nofile=$(ulimit -Hn)
+	[ "$nofile" = unlimited ] && nofile=1048576
+	nproc=$(ulimit -Hu)
+	{ [ "$nproc" = unlimited ] || [ "$nproc" -gt 32768 ]; } && nproc=32768
+	cat >"$W/conf/containers.conf" <<EOF
+[containers]
+log_driver = "k8s-file"
+netns = "none"
+default_ulimits = ["nofile=$nofile:$nofile", "nproc=$nproc:$nproc"]
+
+[network]
+network_config_dir = "$W/cni-podman"
+
+[engine]
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+events_logfile_path = "$W/run/podman/events.log"
+tmp_dir = "$W/run/podman/tmp"
+image_copy_tmp_dir = "$W/tmp"
+lock_type = "file"
+runtime = "runc"
+runtime_supports_json = ["crun", "runc", "kata", "runsc", "krun", "cinch"]
+
+[engine.runtimes]
+runc = ["/usr/sbin/runc"]
+cinch = ["$E2E_RUNTIME"]
+EOF
+	cat >"$W/conf/storage.conf" <<EOF
+[storage]
+driver = "overlay"
+graphroot = "$W/lib/podman"
+runroot = "$W/run/podman/runroot"
+EOF
+}
+
+# ---- host snapshot (what existed before, to leave exactly that behind) -------
+
+e2e_snapshot() {
+	E2E_PRE_PATHS=""
+	local p
+	for p in /run/containerd /run/containerd/s /run/containerd/fifo /run/runc /run/docker /run/docker/plugins /etc/docker /etc/docker/key.json; do
+		[ -e "$p" ] && E2E_PRE_PATHS="$E2E_PRE_PATHS $p"
+	done
+	E2E_PRE_CG=$(e2e_cgroup_tops)
+	E2E_PRE_LINKS=$(ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | sort)
+	E2E_PRE_NET=$(e2e_netfilter)
+}
+
+e2e_existed() { case " $E2E_PRE_PATHS " in *" $1 "*) return 0 ;; esac; return 1; }
+
+e2e_netfilter() {
+	{
+		command -v iptables-save >/dev/null && iptables-save 2>/dev/null | grep -v '^#'
+		command -v nft >/dev/null && nft list ruleset 2>/dev/null
+	} | sort
+}
+
+# Top-level cgroups with the engines' names, one "hierarchy/name" a line.
+e2e_cgroup_tops() {
+	local h n
+	for h in /sys/fs/cgroup/*/; do
+		for n in $E2E_CG_NAMES; do [ -d "$h$n" ] && echo "$h$n"; done
+	done
+}
+
+# ---- daemons ---------------------------------------------------------------
+
+# e2e_spawn NAME CMD...: start CMD in its own session with only fds 0-2
+# (stdin /dev/null, output to $W/log/NAME.log) and record its PID. The fds
+# are closed here so the daemon, its shims and the runtime below them do not
+# inherit the test's pipes and files.
+e2e_spawn() {
+	local name=$1
+	shift
+	(
+		cd / || exit 1
+		for fd in $(ls /proc/$BASHPID/fd); do
+			[ "$fd" -gt 2 ] && eval "exec $fd>&-"
+		done
+		exec setsid "$@" </dev/null >>"$W/log/$name.log" 2>&1
+	) &
+	echo $! >"$W/pids/$name"
+}
+
+e2e_alive() { # PID [COMM]: running (not a zombie) and, if given, has that name
+	local st
+	[ -r "/proc/$1/stat" ] || return 1
+	st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)
+	[ -n "$st" ] && [ "$st" != Z ] || return 1
+	[ -z "${2:-}" ] || [ "$(cat "/proc/$1/comm" 2>/dev/null)" = "$2" ]
+}
+
+# e2e_wait NAME SECONDS CMD...: until CMD succeeds; fails early if the
+# daemon died, with the tail of its log.
+e2e_wait() {
+	local name=$1 secs=$2 pid
+	shift 2
+	pid=$(cat "$W/pids/$name")
+	local end=$((SECONDS + secs))
+	until "$@" >/dev/null 2>&1; do
+		if ! e2e_alive "$pid"; then
+			e2e_err "$name (pid $pid) exited during start-up:"
+			tail -n 20 "$W/log/$name.log" | sed 's/^/#   /' >&2
+			return 1
+		fi
+		if [ $SECONDS -ge $end ]; then
+			e2e_err "$name not ready after ${secs}s:"
+			tail -n 20 "$W/log/$name.log" | sed 's/^/#   /' >&2
+			return 1
+		fi
+		sleep 0.2
+	done
+}
+
+e2e_start_containerd() {
+	e2e_spawn containerd containerd --config "$W/conf/containerd.toml"
+	e2e_wait containerd 60 ctr -a "$CTRD_SOCK" version
+}
+
+e2e_start_dockerd() {
+	e2e_spawn dockerd dockerd --config-file "$W/conf/daemon.json"
+	e2e_wait dockerd 90 docker version
+}
+
+# e2e_stop NAME COMM SECONDS: SIGTERM the recorded PID, SIGKILL after SECONDS.
+e2e_stop() {
+	local name=$1 comm=$2 secs=$3 pid i
+	pid=$(cat "$W/pids/$name" 2>/dev/null) || return 0
+	if e2e_alive "$pid" "$comm"; then
+		kill -TERM "$pid" 2>/dev/null
+		for ((i = 0; i < secs * 5; i++)); do
+			e2e_alive "$pid" "$comm" || break
+			sleep 0.2
+		done
+		if e2e_alive "$pid" "$comm"; then
+			e2e_err "$name (pid $pid) ignored SIGTERM for ${secs}s: SIGKILL"
+			kill -KILL "$pid" 2>/dev/null
+		fi
+	fi
+	wait "$pid" 2>/dev/null # reap: the daemons are this shell's children
+	rm -f "$W/pids/$name"
+}
+
+# ---- images (no registry) ----------------------------------------------------
+
+# A busybox-static rootfs with root, a uid-1000 "user" and nobody, imported
+# into Docker as e2e/busybox; a fake pause image (a shell that sleeps until
+# SIGTERM) for the CRI sandbox; both saved as docker-archive tars and loaded
+# into containerd (namespaces default and k8s.io) and podman.
+e2e_images() {
+	local r=$W/images/rootfs app
+	mkdir -p "$r"/{bin,sbin,etc,proc,sys,dev,tmp,run,root,home/user,var/tmp,usr/bin,usr/sbin}
+	cp /bin/busybox "$r/bin/busybox"
+	for app in $(/bin/busybox --list); do
+		[ -e "$r/bin/$app" ] || ln -s busybox "$r/bin/$app"
+	done
+	printf '%s\n' 'root:x:0:0:root:/root:/bin/sh' 'user:x:1000:1000:user:/home/user:/bin/sh' \
+		'nobody:x:65534:65534:nobody:/nonexistent:/bin/false' >"$r/etc/passwd"
+	printf '%s\n' 'root:x:0:' 'user:x:1000:' 'nogroup:x:65534:' >"$r/etc/group"
+	chmod 1777 "$r/tmp" "$r/var/tmp"
+	chown 1000:1000 "$r/home/user"
+	tar -C "$r" --numeric-owner -cf "$W/images/rootfs.tar" . || return 1
+	rm -rf "$r"
+	docker import -c 'CMD ["/bin/sh"]' -c 'ENV PATH=/usr/sbin:/usr/bin:/sbin:/bin' \
+		"$W/images/rootfs.tar" e2e/busybox:latest >/dev/null || return 1
+	docker import -c 'ENTRYPOINT ["/bin/sh","-c","trap \"exit 0\" TERM INT; while :; do sleep 3600 & wait $!; done"]' \
+		"$W/images/rootfs.tar" registry.k8s.io/pause:3.6 >/dev/null || return 1
+	docker save -o "$W/images/busybox.tar" e2e/busybox:latest || return 1
+	docker save -o "$W/images/pause.tar" registry.k8s.io/pause:3.6 || return 1
+	local ctr="ctr -a $CTRD_SOCK"
+	$ctr -n default image import "$W/images/busybox.tar" >/dev/null || return 1
+	$ctr -n k8s.io image import "$W/images/busybox.tar" >/dev/null || return 1
+	$ctr -n k8s.io image import "$W/images/pause.tar" >/dev/null || return 1
+	podman load -q -i "$W/images/busybox.tar" >/dev/null || return 1
+}
+
+# ---- up / down ----------------------------------------------------------------
+
+e2e_up() {
+	local t0=$SECONDS
+	[ "$(id -u)" = 0 ] || { e2e_err "needs root"; return 1; }
+	e2e_runtime_check || return 1
+	e2e_install || { e2e_err "apt-get install failed"; return 1; }
+	e2e_cri_deps || { e2e_err "npm ci in $E2E_CRI_DIR failed"; return 1; }
+	E2E_WORK=$(mktemp -d /tmp/cinch-e2e.XXXXXX)
+	chmod 755 "$E2E_WORK"
+	e2e_paths
+	e2e_snapshot
+	E2E_UP=1
+	trap e2e_down EXIT
+	trap 'exit 130' INT TERM
+	e2e_write_configs
+	e2e_start_containerd || return 1
+	e2e_start_dockerd || return 1
+	e2e_images || { e2e_err "building/importing the test images failed"; return 1; }
+	e2e_cri_serve || { e2e_err "starting the CRI client failed"; return 1; }
+	e2e_note "engines up in $((SECONDS - t0))s (work dir $W, runtime $E2E_RUNTIME, cinch=$E2E_IS_CINCH)"
+}
+
+# Removes every container through its engine, stops dockerd and containerd,
+# then stops whatever they left (shims, conmon: processes whose command line
+# names the work dir; container processes in the engines' cgroups created by
+# this run), unmounts everything under the work dir, removes the cgroups and
+# directories this run created. Idempotent; safe after a partial e2e_up.
+e2e_down() {
+	[ "$E2E_UP" = 1 ] && [ "$E2E_DOWN_DONE" = 0 ] || return 0
+	E2E_DOWN_DONE=1
+	local t0=$SECONDS ns t c ids
+	if [ -n "$(cat "$W/pids/dockerd" 2>/dev/null)" ]; then
+		ids=$(timeout 30 docker ps -aq 2>/dev/null)
+		[ -n "$ids" ] && timeout 60 docker rm -f $ids >/dev/null 2>&1
+	fi
+	ids=$(timeout 30 podman ps -aq 2>/dev/null)
+	[ -n "$ids" ] && timeout 60 podman rm -f -t 0 $ids >/dev/null 2>&1
+	if [ -S "$CTRD_SOCK" ]; then
+		for ns in default k8s.io; do
+			for t in $(timeout 10 ctr -a "$CTRD_SOCK" -n $ns task ls -q 2>/dev/null); do
+				timeout 10 ctr -a "$CTRD_SOCK" -n $ns task kill -a -s SIGKILL "$t" >/dev/null 2>&1
+				timeout 20 ctr -a "$CTRD_SOCK" -n $ns task delete -f "$t" >/dev/null 2>&1
+			done
+			for c in $(timeout 10 ctr -a "$CTRD_SOCK" -n $ns container ls -q 2>/dev/null); do
+				timeout 10 ctr -a "$CTRD_SOCK" -n $ns container rm "$c" >/dev/null 2>&1
+			done
+		done
+	fi
+	e2e_stop cri-client node 5
+	e2e_stop dockerd dockerd 20
+	e2e_stop containerd containerd 15
+	e2e_kill_leftovers
+	e2e_unmount_all
+	e2e_remove_cgroups
+	if grep -qF " $W" /proc/self/mountinfo; then
+		e2e_err "mounts remain under $W; not removing it"
+	elif [ "${E2E_KEEP:-0}" = 1 ]; then
+		e2e_note "E2E_KEEP=1: logs and configs kept in $W"
+	else
+		rm -rf --one-file-system "$W"
+	fi
+	# Paths outside the work dir that the engines insist on.
+	local p
+	# Fixed paths: shim sockets (s/) and ctr's stdio FIFOs (fifo/) in
+	# /run/containerd, dockerd's plugin socket dir, runc's default root.
+	for p in /run/containerd/s /run/containerd/fifo /run/containerd /run/docker/plugins /run/docker /run/runc; do
+		e2e_existed "$p" || rmdir "$p" 2>/dev/null
+	done
+	# dockerd 20.10 always writes its libtrust key to /etc/docker/key.json.
+	e2e_existed /etc/docker/key.json || rm -f /etc/docker/key.json
+	e2e_existed /etc/docker || rmdir /etc/docker 2>/dev/null
+	e2e_note "engines down in $((SECONDS - t0))s"
+}
+
+# Processes whose command line names the work dir (shims: -address SOCK;
+# conmon and podman's cleanup: their roots), except this shell. The pattern
+# comes from a file so that grep's own command line does not match.
+e2e_pids_in_work() {
+	grep -laF -f <(printf '%s/\n' "$W") /proc/[0-9]*/cmdline 2>/dev/null |
+		awk -F/ -v a=$$ -v b="$BASHPID" '$3 != a && $3 != b {print $3}'
+}
+
+e2e_kill_leftovers() {
+	local pids i
+	pids=$(e2e_pids_in_work)
+	[ -z "$pids" ] && return 0
+	e2e_note "stopping leftover processes: $(echo $pids)"
+	kill -TERM $pids 2>/dev/null
+	for ((i = 0; i < 25; i++)); do
+		pids=$(e2e_pids_in_work)
+		[ -z "$pids" ] && return 0
+		sleep 0.2
+	done
+	kill -KILL $pids 2>/dev/null
+}
+
+# Container processes left in cgroups that this run created (thawed first:
+# a frozen process does not die).
+e2e_cgroup_created() {
+	local cg
+	for cg in $(e2e_cgroup_tops); do
+		printf '%s\n' "$E2E_PRE_CG" | grep -qxF "$cg" || echo "$cg"
+	done
+}
+
+e2e_remove_cgroups() {
+	local cg d pids i
+	for cg in $(e2e_cgroup_created); do
+		case $cg in */freezer/*)
+			find "$cg" -name freezer.state -exec sh -c 'echo THAWED > "$1"' _ {} \; 2>/dev/null
+			;;
+		esac
+	done
+	for i in 1 2 3 4 5; do
+		pids=$(for cg in $(e2e_cgroup_created); do find "$cg" -name cgroup.procs -exec cat {} + 2>/dev/null; done | sort -u)
+		[ -z "$pids" ] && break
+		e2e_note "killing processes left in the engines' cgroups: $(echo $pids)"
+		kill -KILL $pids 2>/dev/null
+		sleep 0.3
+	done
+	for cg in $(e2e_cgroup_created); do
+		find "$cg" -depth -type d -exec rmdir {} \; 2>/dev/null
+	done
+}
+
+e2e_unmount_all() {
+	local i m
+	for i in 1 2 3 4 5; do
+		m=$(awk -v w="$W/" 'index($5, w) == 1 {print $5}' /proc/self/mountinfo | sort -r)
+		[ -z "$m" ] && return 0
+		for m in $m; do umount -l "$m" 2>/dev/null || umount "$m" 2>/dev/null; done
+	done
+}
+
+# Prints one line per thing left behind: processes, mounts, cgroups, network
+# links and netfilter rules that were not there before e2e_up.
+e2e_leaks() {
+	local p
+	p=$(e2e_pids_in_work)
+	[ -n "$p" ] && echo "processes: $(echo $p)"
+	for p in dockerd containerd; do
+		[ -n "${W:-}" ] && [ -f "$W/pids/$p" ] && e2e_alive "$(cat "$W/pids/$p")" $p && echo "daemon $p still running"
+	done
+	p=$(awk -v w="$W/" 'index($5, w) == 1 {print $5}' /proc/self/mountinfo)
+	[ -n "$p" ] && echo "mounts: $(echo $p)"
+	p=$(e2e_cgroup_created)
+	[ -n "$p" ] && echo "cgroups: $(echo $p)"
+	p=$(ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | sort)
+	[ "$p" != "$E2E_PRE_LINKS" ] && echo "network links changed: $(echo $p)"
+	[ "$(e2e_netfilter)" != "$E2E_PRE_NET" ] && echo "netfilter rules changed"
+	[ -d "$W" ] && [ "${E2E_KEEP:-0}" != 1 ] && echo "work dir $W still exists"
+	for p in /run/containerd /run/runc /run/docker /etc/docker /etc/docker/key.json; do
+		e2e_existed "$p" || { [ -e "$p" ] && echo "created $p"; }
+	done
+	return 0
+}
+
+# ---- helpers for the tests ----------------------------------------------------
+
+# The container's cgroup directory in a v1 hierarchy, from its init pid.
+e2e_cgroup_of() { # PID CONTROLLER
+	local path
+	path=$(awk -F: -v c="$2" '{ n = split($2, a, ","); for (i = 1; i <= n; i++) if (a[i] == c) print $3 }' "/proc/$1/cgroup")
+	[ -n "$path" ] && echo "/sys/fs/cgroup/$2$path"
+}
+
+# The resident CRI client (cri-client.js --serve): one node process answers
+# every call through two FIFOs in the work dir, instead of a node start-up
+# (most of a second on a busy machine) per call.
+e2e_cri_serve() {
+	mkfifo -m 600 "$W/cri.in" "$W/cri.out" || return 1
+	e2e_spawn cri-client node "$E2E_CRI_DIR/cri-client.js" --endpoint "$CRI_ENDPOINT" \
+		--timeout "$E2E_CMD_TIMEOUT" --serve "$W/cri.in" "$W/cri.out"
+	# A request written before the server holds the FIFO open would be lost.
+	e2e_wait cri-client 30 e2e_holds "$(cat "$W/pids/cri-client")" "$W/cri.in" "$W/cri.out"
+}
+
+e2e_holds() { # PID FILE...: the process has every FILE open
+	local pid=$1 f
+	shift
+	for f in "$@"; do
+		find "/proc/$pid/fd" -lname "$f" 2>/dev/null | grep -q . || return 1
+	done
+}
+
+# One CRI call: cri METHOD [JSON]. The reply JSON goes to stdout; a failed
+# call prints "CRI METHOD: CODE: details" on stderr and returns 1.
+cri() {
+	local method=$1 body=${2:-'{}'} fd line seq end left
+	if [ ! -p "$W/cri.in" ]; then
+		timeout -k 5 "$E2E_CMD_TIMEOUT" node "$E2E_CRI_DIR/cri-client.js" --endpoint "$CRI_ENDPOINT" "$method" "$body"
+		return
+	fi
+	# Read-write opens of a FIFO never block; the sequence number tells this
+	# call's reply from a late one to an earlier call that timed out.
+	seq=$BASHPID-$RANDOM$RANDOM
+	exec {fd}<>"$W/cri.in"
+	printf '%s %s %s\n' "$seq" "$method" "$(tr -d '\n' <<<"$body")" >&$fd
+	exec {fd}>&-
+	exec {fd}<>"$W/cri.out"
+	end=$((SECONDS + E2E_CMD_TIMEOUT))
+	while :; do
+		left=$((end - SECONDS))
+		if [ $left -le 0 ] || ! IFS= read -r -t $left line <&$fd; then
+			exec {fd}>&-
+			echo "CRI $method: no reply from the CRI client in ${E2E_CMD_TIMEOUT}s" >&2
+			return 1
+		fi
+		[ "${line%% *}" = "$seq" ] && break
+	done
+	exec {fd}>&-
+	line=${line#"$seq "}
+	case $line in
+	"OK "*) printf '%s\n' "${line#OK }" ;;
+	*)
+		printf '%s\n' "${line#ERR }" >&2
+		return 1
+		;;
+	esac
+}
