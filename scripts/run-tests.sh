@@ -12,7 +12,7 @@ passed=0 failed=0 skipped=0
 failures=()
 
 suites=("$@")
-[ ${#suites[@]} -eq 0 ] && suites=(unit integration e2e)
+[ ${#suites[@]} -eq 0 ] && suites=(unit fuzz integration e2e)
 
 run_unit() {
 	local name cmd envs out p f
@@ -53,6 +53,17 @@ run_scripts() { # suite dir
 for suite in "${suites[@]}"; do
 	case $suite in
 	unit) run_unit ;;
+	fuzz)
+		# The spec loader under libFuzzer for a bounded time (FUZZ_SECONDS).
+		if FUZZ_SECONDS=${FUZZ_SECONDS:-30} tests/fuzz/run.sh >"$logs/fuzz.log" 2>&1; then
+			passed=$((passed + 1))
+			echo "fuzz        spec loader                        1 passed   0 failed"
+		else
+			failed=$((failed + 1))
+			failures+=("fuzz (see $logs/fuzz.log)")
+			tail -20 "$logs/fuzz.log"
+		fi
+		;;
 	integration | e2e)
 		if [ "$(id -u)" -ne 0 ]; then
 			echo "$suite: needs root, not run"

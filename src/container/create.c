@@ -432,7 +432,13 @@ static int do_create(struct create_ctx *ctx, bool console_proxy, struct cinch_er
 			return r;
 	}
 	if (lx && lx->seccomp) {
-		r = cinch_seccomp_compile(lx->seccomp, &ctx->filter, err);
+		_cleanup_free_ char *cache_dir = NULL;
+
+		/* Compiled BPF is cached under the state root, keyed by a hash
+		 * of the profile: most containers share a handful of profiles. */
+		if (asprintf(&cache_dir, "%s/.cache/seccomp", ctx->opts->root) < 0)
+			return cinch_error_set(err, ENOMEM, "create: out of memory");
+		r = cinch_seccomp_compile_cached(lx->seccomp, cache_dir, &ctx->filter, err);
 		if (r < 0)
 			return r;
 		ctx->have_filter = true;

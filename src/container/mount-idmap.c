@@ -19,7 +19,7 @@
 #include "cinch/cleanup.h"
 #include "rootfs-internal.h"
 
-static int write_map(pid_t pid, const char *file, const struct cinch_id_mappings *maps,
+static int write_map(const char *pid, const char *file, const struct cinch_id_mappings *maps,
 		     struct cinch_error *err)
 {
 	char path[64];
@@ -36,7 +36,7 @@ static int write_map(pid_t pid, const char *file, const struct cinch_id_mappings
 			return cinch_error_set(err, E2BIG, "%s: too many mappings", file);
 		len += (size_t)n;
 	}
-	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	snprintf(path, sizeof(path), "/proc/%s/%s", pid, file);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return cinch_error_errno(err, errno, "%s", path);
@@ -45,19 +45,23 @@ static int write_map(pid_t pid, const char *file, const struct cinch_id_mappings
 	return 0;
 }
 
-/* Child: enter a new user namespace, report, then wait for the parent to
- * close the pipe. Only async-signal-safe calls. */
+/* Child: enter a new user namespace, report its pid as /proc names it (the
+ * caller may be in a pid namespace that /proc does not belong to), then
+ * wait for the parent to close the pipe. Only async-signal-safe calls. */
 static void userns_child(int ready_w, int done_r, int done_w)
 {
-	char c = 0;
+	char pid[32];
+	ssize_t n;
+	char c;
 
 	/* The parent closing its end must reach us as EOF. */
 	close(done_w);
-
 	if (unshare(CLONE_NEWUSER) < 0)
 		_exit(1);
-	if (write(ready_w, &c, 1) != 1)
+	n = readlink("/proc/self", pid, sizeof(pid) - 1);
+	if (n <= 0 || write(ready_w, pid, (size_t)n) != n)
 		_exit(1);
+	close(ready_w);
 	(void)!read(done_r, &c, 1);
 	_exit(0);
 }
@@ -68,8 +72,9 @@ static int make_userns(const struct cinch_id_mappings *uids, const struct cinch_
 	int ready[2] = {-1, -1}, done[2] = {-1, -1};
 	char path[64];
 	int nsfd = -1, r = 0, status;
+	char procpid[32];
+	ssize_t n;
 	pid_t pid;
-	char c;
 
 	if (pipe2(ready, O_CLOEXEC) < 0 || pipe2(done, O_CLOEXEC) < 0) {
 		r = cinch_error_errno(err, errno, "pipe");
@@ -84,14 +89,16 @@ static int make_userns(const struct cinch_id_mappings *uids, const struct cinch_
 		userns_child(ready[1], done[0], done[1]);
 	close(ready[1]);
 	ready[1] = -1;
-	if (read(ready[0], &c, 1) != 1) {
+	n = read(ready[0], procpid, sizeof(procpid) - 1);
+	if (n <= 0) {
 		r = cinch_error_set(err, EPERM, "cannot create a user namespace for the mapping");
 	} else {
-		r = write_map(pid, "uid_map", uids, err);
+		procpid[n] = '\0';
+		r = write_map(procpid, "uid_map", uids, err);
 		if (r >= 0)
-			r = write_map(pid, "gid_map", gids, err);
+			r = write_map(procpid, "gid_map", gids, err);
 		if (r >= 0) {
-			snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+			snprintf(path, sizeof(path), "/proc/%s/ns/user", procpid);
 			nsfd = open(path, O_RDONLY | O_CLOEXEC);
 			if (nsfd < 0)
 				r = cinch_error_errno(err, errno, "%s", path);

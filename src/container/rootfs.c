@@ -297,6 +297,10 @@ int cinch_rootfs_mount_console(struct cinch_rootfs_context *ctx, int pty_peer_fd
 	if (fd < 0)
 		return cinch_error_errno(err, errno, "console: /dev/console");
 	mfd = open_tree(pty_peer_fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	if (mfd < 0 && errno == EINVAL)
+		return cinch_error_set(err, EINVAL,
+				       "console: the pty must come from a devpts mounted in the "
+				       "container (its /dev/ptmx)");
 	if (mfd < 0)
 		return cinch_error_errno(err, errno, "console: binding the pty");
 	if (cinch_mount_attach(mfd, fd, err) < 0)

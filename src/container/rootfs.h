@@ -26,12 +26,16 @@ struct cinch_rootfs_context {
 	const struct cinch_spec *spec;
 	const char *bundle; /* absolute bundle directory */
 	bool no_pivot;	    /* --no-pivot */
-	int rootfs_fd;	    /* O_PATH fd of the rootfs, owned by the rootfs code after prepare */
+	int rootfs_fd;	    /* O_PATH fd of the rootfs, owned by the rootfs code after prepare
+			     * (set by prepare, -1 on failure; O_CLOEXEC, stays open) */
 };
 
 int cinch_rootfs_prepare(struct cinch_rootfs_context *ctx, struct cinch_error *err);
 int cinch_rootfs_pivot(struct cinch_rootfs_context *ctx, struct cinch_error *err);
-/* Bind-mounts the pty peer over /dev/console (created O_NOFOLLOW). */
+/* Bind-mounts the pty peer over /dev/console (created O_NOFOLLOW). The pty
+ * must belong to a devpts mounted in the container's mount namespace (open
+ * the container's /dev/ptmx after pivot, TIOCGPTPEER for the peer): a pty of
+ * the host's devpts cannot be bound once the old root is gone. */
 int cinch_rootfs_mount_console(struct cinch_rootfs_context *ctx, int pty_peer_fd,
 			       struct cinch_error *err);
 int cinch_rootfs_finalize(struct cinch_rootfs_context *ctx, struct cinch_error *err);

@@ -286,8 +286,10 @@ static void cache_measure_docker_profile(void **state)
 	double t0, compile_ms, hit_ms;
 	char *dir;
 
-	if (!profile)
+	if (!profile) {
 		skip();
+		return;
+	}
 	dir = make_tmpdir();
 	t0 = now_ms();
 	for (int i = 0; i < rounds; i++) {

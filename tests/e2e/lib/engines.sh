@@ -33,6 +33,14 @@ E2E_CRI_DIR=$E2E_TOP/tests/e2e/cri
 E2E_CG_NAMES="docker default kubepods libpod_parent"
 E2E_UP=0
 E2E_DOWN_DONE=0
+# Paths outside the work dir that the engines use whatever they are told:
+# shim sockets (s/) and ctr's stdio FIFOs (fifo/) under /run/containerd,
+# dockerd's plugin dir and libtrust key, runc's default root (podman gives
+# no --root), containers/image's blob-info cache (podman load). Whatever of
+# these did not exist before e2e_up is removed again by e2e_down.
+E2E_FIXED_PATHS="/run/containerd /run/containerd/s /run/containerd/fifo /run/docker /run/docker/plugins
+	/run/runc /etc/docker /etc/docker/key.json /var/lib/containers /var/lib/containers/cache
+	/var/lib/containers/cache/blob-info-cache-v1.boltdb"
 
 e2e_note() { printf '# %s\n' "$*" >&2; }
 e2e_err() { printf '# e2e: %s\n' "$*" >&2; }
@@ -212,7 +220,7 @@ EOF
 e2e_snapshot() {
 	E2E_PRE_PATHS=""
 	local p
-	for p in /run/containerd /run/containerd/s /run/containerd/fifo /run/runc /run/docker /run/docker/plugins /etc/docker /etc/docker/key.json; do
+	for p in $E2E_FIXED_PATHS; do
 		[ -e "$p" ] && E2E_PRE_PATHS="$E2E_PRE_PATHS $p"
 	done
 	E2E_PRE_CG=$(e2e_cgroup_tops)
@@ -410,16 +418,12 @@ e2e_down() {
 	else
 		rm -rf --one-file-system "$W"
 	fi
-	# Paths outside the work dir that the engines insist on.
+	# Paths outside the work dir that the engines insist on (deepest first).
 	local p
-	# Fixed paths: shim sockets (s/) and ctr's stdio FIFOs (fifo/) in
-	# /run/containerd, dockerd's plugin socket dir, runc's default root.
-	for p in /run/containerd/s /run/containerd/fifo /run/containerd /run/docker/plugins /run/docker /run/runc; do
-		e2e_existed "$p" || rmdir "$p" 2>/dev/null
+	for p in $(printf '%s\n' $E2E_FIXED_PATHS | sort -r); do
+		e2e_existed "$p" && continue
+		if [ -d "$p" ]; then rmdir "$p" 2>/dev/null; else rm -f "$p"; fi
 	done
-	# dockerd 20.10 always writes its libtrust key to /etc/docker/key.json.
-	e2e_existed /etc/docker/key.json || rm -f /etc/docker/key.json
-	e2e_existed /etc/docker || rmdir /etc/docker 2>/dev/null
 	e2e_note "engines down in $((SECONDS - t0))s"
 }
 
@@ -500,7 +504,7 @@ e2e_leaks() {
 	[ "$p" != "$E2E_PRE_LINKS" ] && echo "network links changed: $(echo $p)"
 	[ "$(e2e_netfilter)" != "$E2E_PRE_NET" ] && echo "netfilter rules changed"
 	[ -d "$W" ] && [ "${E2E_KEEP:-0}" != 1 ] && echo "work dir $W still exists"
-	for p in /run/containerd /run/runc /run/docker /etc/docker /etc/docker/key.json; do
+	for p in $E2E_FIXED_PATHS; do
 		e2e_existed "$p" || { [ -e "$p" ] && echo "created $p"; }
 	done
 	return 0

@@ -67,14 +67,15 @@ static int container_init(struct cinch_rootfs_context *ctx, bool console, char *
 	struct cinch_error err = {0};
 	int master = -1, peer = -1;
 
-	if (console && (peer = open_pty_peer(&master)) < 0) {
-		perror("rootfs-driver: pty");
-		return 1;
-	}
 	if (cinch_rootfs_prepare(ctx, &err) < 0)
 		return die(&err);
 	if (cinch_rootfs_pivot(ctx, &err) < 0)
 		return die(&err);
+	/* As runc does: the pty comes from the container's own devpts. */
+	if (console && (peer = open_pty_peer(&master)) < 0) {
+		perror("rootfs-driver: pty");
+		return 1;
+	}
 	if (console && cinch_rootfs_mount_console(ctx, peer, &err) < 0)
 		return die(&err);
 	if (cinch_rootfs_finalize(ctx, &err) < 0)
