@@ -26,8 +26,7 @@ int cinch_path_open_in_root(int root_fd, const char *path, int flags, mode_t mod
 			    uint64_t extra_resolve, struct cinch_error *err);
 
 /* mkdir -p of path inside the root; returns an O_PATH|O_DIRECTORY fd of it. */
-int cinch_path_mkdir_in_root(int root_fd, const char *path, mode_t mode,
-			     struct cinch_error *err);
+int cinch_path_mkdir_in_root(int root_fd, const char *path, mode_t mode, struct cinch_error *err);
 
 /*
  * Resolves (creating with mkdir -p) the parent directory of path inside the
@@ -43,8 +42,7 @@ int cinch_path_open_parent_in_root(int root_fd, const char *path, char **ret_nam
  * as resolved (the caller checks its type). A dangling symlink as the last
  * component is refused (-ELOOP), never followed.
  */
-int cinch_path_mkfile_in_root(int root_fd, const char *path, mode_t mode,
-			      struct cinch_error *err);
+int cinch_path_mkfile_in_root(int root_fd, const char *path, mode_t mode, struct cinch_error *err);
 
 /*
  * Lexically cleans an absolute path: collapses "//", drops ".", resolves ".."

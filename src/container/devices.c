@@ -32,9 +32,9 @@ struct dev_node {
 };
 
 static const struct dev_node default_devices[] = {
-	{"/dev/null", S_IFCHR, 1, 3, 0666, 0, 0},    {"/dev/zero", S_IFCHR, 1, 5, 0666, 0, 0},
-	{"/dev/full", S_IFCHR, 1, 7, 0666, 0, 0},    {"/dev/random", S_IFCHR, 1, 8, 0666, 0, 0},
-	{"/dev/urandom", S_IFCHR, 1, 9, 0666, 0, 0}, {"/dev/tty", S_IFCHR, 5, 0, 0666, 0, 0},
+    {"/dev/null", S_IFCHR, 1, 3, 0666, 0, 0},	 {"/dev/zero", S_IFCHR, 1, 5, 0666, 0, 0},
+    {"/dev/full", S_IFCHR, 1, 7, 0666, 0, 0},	 {"/dev/random", S_IFCHR, 1, 8, 0666, 0, 0},
+    {"/dev/urandom", S_IFCHR, 1, 9, 0666, 0, 0}, {"/dev/tty", S_IFCHR, 5, 0, 0666, 0, 0},
 };
 
 static bool node_matches(const struct stat *st, const struct dev_node *d)
@@ -122,8 +122,8 @@ static int spec_node(const struct cinch_device *sd, size_t i, struct dev_node *d
 		return cinch_error_set(err, EINVAL, ".linux.devices[%zu].path: must be absolute",
 				       i);
 	if (!sd->type || strlen(sd->type) != 1 || !strchr("cbup", sd->type[0]))
-		return cinch_error_set(err, EINVAL, ".linux.devices[%zu].type: must be c, b, u or p",
-				       i);
+		return cinch_error_set(err, EINVAL,
+				       ".linux.devices[%zu].type: must be c, b, u or p", i);
 	if (sd->major < 0 || sd->major > 0xfff || sd->minor < 0 || sd->minor > 0xfffff)
 		return cinch_error_set(err, EINVAL, ".linux.devices[%zu]: major/minor out of range",
 				       i);
@@ -131,13 +131,15 @@ static int spec_node(const struct cinch_device *sd, size_t i, struct dev_node *d
 	if (r < 0)
 		return r;
 	*d = (struct dev_node){
-		.path = *clean,
-		.type = sd->type[0] == 'b' ? S_IFBLK : sd->type[0] == 'p' ? S_IFIFO : S_IFCHR,
-		.major = (unsigned int)sd->major,
-		.minor = (unsigned int)sd->minor,
-		.mode = sd->file_mode.present ? (sd->file_mode.value & 07777) : 0666,
-		.uid = sd->uid.present ? sd->uid.value : 0,
-		.gid = sd->gid.present ? sd->gid.value : 0,
+	    .path = *clean,
+	    .type = sd->type[0] == 'b'	 ? S_IFBLK
+		    : sd->type[0] == 'p' ? S_IFIFO
+					 : S_IFCHR,
+	    .major = (unsigned int)sd->major,
+	    .minor = (unsigned int)sd->minor,
+	    .mode = sd->file_mode.present ? (sd->file_mode.value & 07777) : 0666,
+	    .uid = sd->uid.present ? sd->uid.value : 0,
+	    .gid = sd->gid.present ? sd->gid.value : 0,
 	};
 	return 0;
 }
@@ -155,9 +157,9 @@ static bool spec_has_device(const struct cinch_spec *spec, const char *path)
 static int dev_symlinks(struct rootfs_env *env, struct cinch_error *err)
 {
 	static const char *const links[][2] = {
-		{"fd", "/proc/self/fd"},	  {"stdin", "/proc/self/fd/0"},
-		{"stdout", "/proc/self/fd/1"}, {"stderr", "/proc/self/fd/2"},
-		{"core", "/proc/kcore"},
+	    {"fd", "/proc/self/fd"},	   {"stdin", "/proc/self/fd/0"},
+	    {"stdout", "/proc/self/fd/1"}, {"stderr", "/proc/self/fd/2"},
+	    {"core", "/proc/kcore"},
 	};
 	_cleanup_close_ int dev = cinch_path_mkdir_in_root(env->root_fd, "/dev", 0755, err);
 

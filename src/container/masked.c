@@ -63,7 +63,7 @@ static int empty_ro_tmpfs(struct cinch_error *err)
 static int bind_fd(int source, int target, struct cinch_error *err)
 {
 	_cleanup_close_ int mfd =
-		open_tree(source, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	    open_tree(source, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
 
 	if (mfd < 0)
 		return cinch_error_errno(err, errno, "open_tree");
@@ -99,8 +99,8 @@ int cinch_masked_apply(int root_fd, const struct cinch_strv *paths, struct cinch
 			if (null_fd < 0) {
 				null_fd = open_verified_null(root_fd, err);
 				if (null_fd < 0)
-					return cinch_error_prefix(err, ".linux.maskedPaths[%zu] (%s)",
-								  i, p);
+					return cinch_error_prefix(
+					    err, ".linux.maskedPaths[%zu] (%s)", i, p);
 			}
 			r = bind_fd(null_fd, target, err);
 		}
@@ -127,9 +127,11 @@ int cinch_readonly_apply(int root_fd, const struct cinch_strv *paths, struct cin
 		mfd = open_tree(target, "",
 				OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
 		if (mfd < 0)
-			return cinch_error_errno(err, errno, ".linux.readonlyPaths[%zu] (%s)", i, p);
+			return cinch_error_errno(err, errno, ".linux.readonlyPaths[%zu] (%s)", i,
+						 p);
 		if (mount_setattr(mfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &ro, sizeof(ro)) < 0)
-			return cinch_error_errno(err, errno, ".linux.readonlyPaths[%zu] (%s)", i, p);
+			return cinch_error_errno(err, errno, ".linux.readonlyPaths[%zu] (%s)", i,
+						 p);
 		r = cinch_mount_attach(mfd, target, err);
 		if (r < 0)
 			return cinch_error_prefix(err, ".linux.readonlyPaths[%zu] (%s)", i, p);

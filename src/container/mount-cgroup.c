@@ -122,8 +122,7 @@ struct cg_line {
 };
 
 /* The container's own cgroup per hierarchy; line 0 is the "0::" one. */
-static int read_own_cgroups(struct cg_line *lines, size_t max, size_t *n,
-			    struct cinch_error *err)
+static int read_own_cgroups(struct cg_line *lines, size_t max, size_t *n, struct cinch_error *err)
 {
 	_cleanup_fclose_ FILE *f = fopen("/proc/self/cgroup", "re");
 	size_t cap = 0;

@@ -26,9 +26,16 @@
 #define PROC_ROOT_INO 1
 
 static const char *const lxcfs_files[] = {
-	"/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo", "/proc/stat",
-	"/proc/swaps",	 "/proc/uptime",    "/proc/loadavg", "/proc/slabinfo",
-	"/proc/sys/kernel/ns_last_pid",	    "/proc/sys/crypto/fips_enabled",
+    "/proc/cpuinfo",
+    "/proc/diskstats",
+    "/proc/meminfo",
+    "/proc/stat",
+    "/proc/swaps",
+    "/proc/uptime",
+    "/proc/loadavg",
+    "/proc/slabinfo",
+    "/proc/sys/kernel/ns_last_pid",
+    "/proc/sys/crypto/fips_enabled",
 };
 
 static int check_proc_bind_source(const char *dest, const char *source, struct cinch_error *err)

@@ -125,9 +125,10 @@ int cinch_mount_idmap(int mount_fd, const struct cinch_id_mappings *uids,
 	struct mount_attr a = {.attr_set = MOUNT_ATTR_IDMAP};
 
 	if (!uids || !gids || uids->len == 0 || gids->len == 0)
-		return cinch_error_set(err, EINVAL,
-				       "idmap needs uidMappings and gidMappings (on the mount or in "
-				       ".linux)");
+		return cinch_error_set(
+		    err, EINVAL,
+		    "idmap needs uidMappings and gidMappings (on the mount or in "
+		    ".linux)");
 	nsfd = make_userns(uids, gids, err);
 	if (nsfd < 0)
 		return nsfd;

@@ -15,14 +15,14 @@
 #include "rootfs-internal.h"
 
 enum opt_kind {
-	OPT_ATTR,	/* per-mount attribute (set or clear) */
-	OPT_ATIME,	/* atime mode: value in the MOUNT_ATTR__ATIME field */
-	OPT_RATTR,	/* recursive attribute (set or clear) */
-	OPT_RATIME,	/* recursive atime mode */
-	OPT_SB,		/* superblock flag (set or clear) */
+	OPT_ATTR,   /* per-mount attribute (set or clear) */
+	OPT_ATIME,  /* atime mode: value in the MOUNT_ATTR__ATIME field */
+	OPT_RATTR,  /* recursive attribute (set or clear) */
+	OPT_RATIME, /* recursive atime mode */
+	OPT_SB,	    /* superblock flag (set or clear) */
 	OPT_PROPAGATION,
 	OPT_SWITCH,
-	OPT_IGNORE,	/* accepted, no effect ("defaults") */
+	OPT_IGNORE, /* accepted, no effect ("defaults") */
 };
 
 enum opt_switch {
@@ -50,66 +50,66 @@ struct opt_def {
  * relatime. "atime" (undo noatime) likewise selects relatime.
  */
 static const struct opt_def table[] = {
-	{"defaults", OPT_IGNORE, false, 0, false},
-	{"ro", OPT_ATTR, false, MOUNT_ATTR_RDONLY, false},
-	{"rw", OPT_ATTR, true, MOUNT_ATTR_RDONLY, false},
-	{"nosuid", OPT_ATTR, false, MOUNT_ATTR_NOSUID, false},
-	{"suid", OPT_ATTR, true, MOUNT_ATTR_NOSUID, false},
-	{"nodev", OPT_ATTR, false, MOUNT_ATTR_NODEV, false},
-	{"dev", OPT_ATTR, true, MOUNT_ATTR_NODEV, false},
-	{"noexec", OPT_ATTR, false, MOUNT_ATTR_NOEXEC, false},
-	{"exec", OPT_ATTR, true, MOUNT_ATTR_NOEXEC, false},
-	{"nodiratime", OPT_ATTR, false, MOUNT_ATTR_NODIRATIME, false},
-	{"diratime", OPT_ATTR, true, MOUNT_ATTR_NODIRATIME, false},
-	{"nosymfollow", OPT_ATTR, false, MOUNT_ATTR_NOSYMFOLLOW, false},
-	{"symfollow", OPT_ATTR, true, MOUNT_ATTR_NOSYMFOLLOW, false},
-	{"noatime", OPT_ATIME, false, MOUNT_ATTR_NOATIME, false},
-	{"atime", OPT_ATIME, false, MOUNT_ATTR_RELATIME, false},
-	{"relatime", OPT_ATIME, false, MOUNT_ATTR_RELATIME, false},
-	{"norelatime", OPT_ATIME, false, MOUNT_ATTR_STRICTATIME, false},
-	{"strictatime", OPT_ATIME, false, MOUNT_ATTR_STRICTATIME, false},
-	{"nostrictatime", OPT_ATIME, false, MOUNT_ATTR_RELATIME, false},
-	{"rro", OPT_RATTR, false, MOUNT_ATTR_RDONLY, false},
-	{"rrw", OPT_RATTR, true, MOUNT_ATTR_RDONLY, false},
-	{"rnosuid", OPT_RATTR, false, MOUNT_ATTR_NOSUID, false},
-	{"rsuid", OPT_RATTR, true, MOUNT_ATTR_NOSUID, false},
-	{"rnodev", OPT_RATTR, false, MOUNT_ATTR_NODEV, false},
-	{"rdev", OPT_RATTR, true, MOUNT_ATTR_NODEV, false},
-	{"rnoexec", OPT_RATTR, false, MOUNT_ATTR_NOEXEC, false},
-	{"rexec", OPT_RATTR, true, MOUNT_ATTR_NOEXEC, false},
-	{"rnodiratime", OPT_RATTR, false, MOUNT_ATTR_NODIRATIME, false},
-	{"rdiratime", OPT_RATTR, true, MOUNT_ATTR_NODIRATIME, false},
-	{"rnosymfollow", OPT_RATTR, false, MOUNT_ATTR_NOSYMFOLLOW, false},
-	{"rsymfollow", OPT_RATTR, true, MOUNT_ATTR_NOSYMFOLLOW, false},
-	{"rnoatime", OPT_RATIME, false, MOUNT_ATTR_NOATIME, false},
-	{"ratime", OPT_RATIME, false, MOUNT_ATTR_RELATIME, false},
-	{"rrelatime", OPT_RATIME, false, MOUNT_ATTR_RELATIME, false},
-	{"rnorelatime", OPT_RATIME, false, MOUNT_ATTR_STRICTATIME, false},
-	{"rstrictatime", OPT_RATIME, false, MOUNT_ATTR_STRICTATIME, false},
-	{"rnostrictatime", OPT_RATIME, false, MOUNT_ATTR_RELATIME, false},
-	{"sync", OPT_SB, false, MS_SYNCHRONOUS, false},
-	{"async", OPT_SB, true, MS_SYNCHRONOUS, false},
-	{"dirsync", OPT_SB, false, MS_DIRSYNC, false},
-	{"mand", OPT_SB, false, MS_MANDLOCK, false},
-	{"nomand", OPT_SB, true, MS_MANDLOCK, false},
-	{"lazytime", OPT_SB, false, MS_LAZYTIME, false},
-	{"nolazytime", OPT_SB, true, MS_LAZYTIME, false},
-	{"silent", OPT_SB, false, MS_SILENT, false},
-	{"loud", OPT_SB, true, MS_SILENT, false},
-	{"private", OPT_PROPAGATION, false, MS_PRIVATE, false},
-	{"rprivate", OPT_PROPAGATION, false, MS_PRIVATE, true},
-	{"shared", OPT_PROPAGATION, false, MS_SHARED, false},
-	{"rshared", OPT_PROPAGATION, false, MS_SHARED, true},
-	{"slave", OPT_PROPAGATION, false, MS_SLAVE, false},
-	{"rslave", OPT_PROPAGATION, false, MS_SLAVE, true},
-	{"unbindable", OPT_PROPAGATION, false, MS_UNBINDABLE, false},
-	{"runbindable", OPT_PROPAGATION, false, MS_UNBINDABLE, true},
-	{"bind", OPT_SWITCH, false, SW_BIND, false},
-	{"rbind", OPT_SWITCH, false, SW_RBIND, false},
-	{"remount", OPT_SWITCH, false, SW_REMOUNT, false},
-	{"tmpcopyup", OPT_SWITCH, false, SW_TMPCOPYUP, false},
-	{"idmap", OPT_SWITCH, false, SW_IDMAP, false},
-	{"ridmap", OPT_SWITCH, false, SW_RIDMAP, false},
+    {"defaults", OPT_IGNORE, false, 0, false},
+    {"ro", OPT_ATTR, false, MOUNT_ATTR_RDONLY, false},
+    {"rw", OPT_ATTR, true, MOUNT_ATTR_RDONLY, false},
+    {"nosuid", OPT_ATTR, false, MOUNT_ATTR_NOSUID, false},
+    {"suid", OPT_ATTR, true, MOUNT_ATTR_NOSUID, false},
+    {"nodev", OPT_ATTR, false, MOUNT_ATTR_NODEV, false},
+    {"dev", OPT_ATTR, true, MOUNT_ATTR_NODEV, false},
+    {"noexec", OPT_ATTR, false, MOUNT_ATTR_NOEXEC, false},
+    {"exec", OPT_ATTR, true, MOUNT_ATTR_NOEXEC, false},
+    {"nodiratime", OPT_ATTR, false, MOUNT_ATTR_NODIRATIME, false},
+    {"diratime", OPT_ATTR, true, MOUNT_ATTR_NODIRATIME, false},
+    {"nosymfollow", OPT_ATTR, false, MOUNT_ATTR_NOSYMFOLLOW, false},
+    {"symfollow", OPT_ATTR, true, MOUNT_ATTR_NOSYMFOLLOW, false},
+    {"noatime", OPT_ATIME, false, MOUNT_ATTR_NOATIME, false},
+    {"atime", OPT_ATIME, false, MOUNT_ATTR_RELATIME, false},
+    {"relatime", OPT_ATIME, false, MOUNT_ATTR_RELATIME, false},
+    {"norelatime", OPT_ATIME, false, MOUNT_ATTR_STRICTATIME, false},
+    {"strictatime", OPT_ATIME, false, MOUNT_ATTR_STRICTATIME, false},
+    {"nostrictatime", OPT_ATIME, false, MOUNT_ATTR_RELATIME, false},
+    {"rro", OPT_RATTR, false, MOUNT_ATTR_RDONLY, false},
+    {"rrw", OPT_RATTR, true, MOUNT_ATTR_RDONLY, false},
+    {"rnosuid", OPT_RATTR, false, MOUNT_ATTR_NOSUID, false},
+    {"rsuid", OPT_RATTR, true, MOUNT_ATTR_NOSUID, false},
+    {"rnodev", OPT_RATTR, false, MOUNT_ATTR_NODEV, false},
+    {"rdev", OPT_RATTR, true, MOUNT_ATTR_NODEV, false},
+    {"rnoexec", OPT_RATTR, false, MOUNT_ATTR_NOEXEC, false},
+    {"rexec", OPT_RATTR, true, MOUNT_ATTR_NOEXEC, false},
+    {"rnodiratime", OPT_RATTR, false, MOUNT_ATTR_NODIRATIME, false},
+    {"rdiratime", OPT_RATTR, true, MOUNT_ATTR_NODIRATIME, false},
+    {"rnosymfollow", OPT_RATTR, false, MOUNT_ATTR_NOSYMFOLLOW, false},
+    {"rsymfollow", OPT_RATTR, true, MOUNT_ATTR_NOSYMFOLLOW, false},
+    {"rnoatime", OPT_RATIME, false, MOUNT_ATTR_NOATIME, false},
+    {"ratime", OPT_RATIME, false, MOUNT_ATTR_RELATIME, false},
+    {"rrelatime", OPT_RATIME, false, MOUNT_ATTR_RELATIME, false},
+    {"rnorelatime", OPT_RATIME, false, MOUNT_ATTR_STRICTATIME, false},
+    {"rstrictatime", OPT_RATIME, false, MOUNT_ATTR_STRICTATIME, false},
+    {"rnostrictatime", OPT_RATIME, false, MOUNT_ATTR_RELATIME, false},
+    {"sync", OPT_SB, false, MS_SYNCHRONOUS, false},
+    {"async", OPT_SB, true, MS_SYNCHRONOUS, false},
+    {"dirsync", OPT_SB, false, MS_DIRSYNC, false},
+    {"mand", OPT_SB, false, MS_MANDLOCK, false},
+    {"nomand", OPT_SB, true, MS_MANDLOCK, false},
+    {"lazytime", OPT_SB, false, MS_LAZYTIME, false},
+    {"nolazytime", OPT_SB, true, MS_LAZYTIME, false},
+    {"silent", OPT_SB, false, MS_SILENT, false},
+    {"loud", OPT_SB, true, MS_SILENT, false},
+    {"private", OPT_PROPAGATION, false, MS_PRIVATE, false},
+    {"rprivate", OPT_PROPAGATION, false, MS_PRIVATE, true},
+    {"shared", OPT_PROPAGATION, false, MS_SHARED, false},
+    {"rshared", OPT_PROPAGATION, false, MS_SHARED, true},
+    {"slave", OPT_PROPAGATION, false, MS_SLAVE, false},
+    {"rslave", OPT_PROPAGATION, false, MS_SLAVE, true},
+    {"unbindable", OPT_PROPAGATION, false, MS_UNBINDABLE, false},
+    {"runbindable", OPT_PROPAGATION, false, MS_UNBINDABLE, true},
+    {"bind", OPT_SWITCH, false, SW_BIND, false},
+    {"rbind", OPT_SWITCH, false, SW_RBIND, false},
+    {"remount", OPT_SWITCH, false, SW_REMOUNT, false},
+    {"tmpcopyup", OPT_SWITCH, false, SW_TMPCOPYUP, false},
+    {"idmap", OPT_SWITCH, false, SW_IDMAP, false},
+    {"ridmap", OPT_SWITCH, false, SW_RIDMAP, false},
 };
 
 static const struct opt_def *lookup(const char *name)
@@ -254,9 +254,9 @@ unsigned long cinch_mount_opts_ms_flags(const struct cinch_mount_opts *o)
 		uint64_t attr;
 		unsigned long ms;
 	} map[] = {
-		{MOUNT_ATTR_RDONLY, MS_RDONLY},	      {MOUNT_ATTR_NOSUID, MS_NOSUID},
-		{MOUNT_ATTR_NODEV, MS_NODEV},	      {MOUNT_ATTR_NOEXEC, MS_NOEXEC},
-		{MOUNT_ATTR_NODIRATIME, MS_NODIRATIME}, {MOUNT_ATTR_NOSYMFOLLOW, MS_NOSYMFOLLOW},
+	    {MOUNT_ATTR_RDONLY, MS_RDONLY},	    {MOUNT_ATTR_NOSUID, MS_NOSUID},
+	    {MOUNT_ATTR_NODEV, MS_NODEV},	    {MOUNT_ATTR_NOEXEC, MS_NOEXEC},
+	    {MOUNT_ATTR_NODIRATIME, MS_NODIRATIME}, {MOUNT_ATTR_NOSYMFOLLOW, MS_NOSYMFOLLOW},
 	};
 	unsigned long flags = o->sb_set;
 

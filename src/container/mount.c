@@ -131,8 +131,8 @@ static int fs_sb_flags(int fsfd, unsigned long flags, struct cinch_error *err)
 		unsigned long flag;
 		const char *name;
 	} map[] = {
-		{MS_SYNCHRONOUS, "sync"}, {MS_DIRSYNC, "dirsync"},   {MS_MANDLOCK, "mand"},
-		{MS_LAZYTIME, "lazytime"}, {MS_SILENT, "silent"},
+	    {MS_SYNCHRONOUS, "sync"},  {MS_DIRSYNC, "dirsync"}, {MS_MANDLOCK, "mand"},
+	    {MS_LAZYTIME, "lazytime"}, {MS_SILENT, "silent"},
 	};
 
 	for (size_t i = 0; i < N_ELEMENTS(map); i++)
@@ -155,8 +155,7 @@ static int new_fs(const char *type, const char *source, const struct cinch_mount
 			return -ENOSYS;
 		return cinch_error_errno(err, errno, "fsopen %s", type);
 	}
-	if (fsconfig(fsfd, FSCONFIG_SET_STRING, "source", source && *source ? source : type, 0) <
-	    0)
+	if (fsconfig(fsfd, FSCONFIG_SET_STRING, "source", source && *source ? source : type, 0) < 0)
 		return fs_error(fsfd, errno, "source", err);
 	r = fs_data(fsfd, o->data, err);
 	if (r < 0)
@@ -256,7 +255,8 @@ static int open_destination(struct rootfs_env *env, const char *dest, const char
 	}
 	if (is_bind && !src_is_dir && S_ISDIR(st.st_mode)) {
 		close(fd);
-		return cinch_error_set(err, EISDIR, "%s: cannot bind a file onto a directory", dest);
+		return cinch_error_set(err, EISDIR, "%s: cannot bind a file onto a directory",
+				       dest);
 	}
 	return fd;
 }
@@ -384,9 +384,11 @@ static int mount_entry(struct rootfs_env *env, const struct cinch_mount *m,
 		/* Without mappings of its own the mount takes the container's. */
 		const struct cinch_linux *lx = env->spec->linux_;
 		const struct cinch_id_mappings *u = m->uid_mappings.len ? &m->uid_mappings
-					     : lx ? &lx->uid_mappings : NULL;
+						    : lx		? &lx->uid_mappings
+									: NULL;
 		const struct cinch_id_mappings *g = m->gid_mappings.len ? &m->gid_mappings
-					     : lx ? &lx->gid_mappings : NULL;
+						    : lx		? &lx->gid_mappings
+									: NULL;
 
 		r = cinch_mount_idmap(mfd, u, g, o->ridmap, err);
 		if (r < 0)
@@ -396,7 +398,8 @@ static int mount_entry(struct rootfs_env *env, const struct cinch_mount *m,
 		_cleanup_close_ int from = openat(target, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 		if (from < 0)
-			return cinch_error_errno(err, errno, "tmpcopyup: opening the image directory");
+			return cinch_error_errno(err, errno,
+						 "tmpcopyup: opening the image directory");
 		r = cinch_mount_copy_tree(from, mfd, err);
 		if (r < 0)
 			return cinch_error_prefix(err, "tmpcopyup");

@@ -68,10 +68,10 @@ int container_apply_rlimits(const struct cinch_process *p, struct cinch_error *e
 		if (setrlimit(res, &want) < 0) {
 			int e = errno;
 			if (e == EPERM && want.rlim_max > cur.rlim_max)
-				return cinch_error_errno(
+				return cinch_error_set(
 				    err, e,
-				    "process.rlimits[%zu] %s: raising the hard limit to %llu (now "
-				    "%llu) needs CAP_SYS_RESOURCE",
+				    "process.rlimits[%zu] %s: operation not permitted: raising the "
+				    "hard limit to %llu (now %llu) needs CAP_SYS_RESOURCE",
 				    i, rl->type, (unsigned long long)want.rlim_max,
 				    (unsigned long long)cur.rlim_max);
 			return cinch_error_errno(err, e, "process.rlimits[%zu] %s: setrlimit", i,
@@ -105,10 +105,10 @@ int container_apply_oom_score_adj(const struct cinch_process *p, int pid,
 	if (pwrite(fd, want, strlen(want), 0) < 0) {
 		int e = errno;
 		if (e == EACCES || e == EPERM)
-			return cinch_error_errno(err, e,
-						 "process.oomScoreAdj: cannot set %s (now %lld): "
-						 "lowering it needs CAP_SYS_RESOURCE",
-						 want, atoll(cur));
+			return cinch_error_set(err, e,
+					       "process.oomScoreAdj: permission denied: cannot set "
+					       "%s (now %lld), lowering it needs CAP_SYS_RESOURCE",
+					       want, atoll(cur));
 		return cinch_error_errno(err, e, "process.oomScoreAdj: write %s", path);
 	}
 	return 0;

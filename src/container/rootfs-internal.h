@@ -53,10 +53,10 @@ unsigned long cinch_mount_opts_ms_flags(const struct cinch_mount_opts *opts);
 struct rootfs_env {
 	const struct cinch_spec *spec;
 	const char *bundle;
-	char *root_path; /* absolute host path of the rootfs (before pivot) */
-	int root_fd;	 /* O_PATH of the rootfs mount */
-	bool in_userns;	 /* mknod is not possible: bind host devices */
-	bool dev_ro;	 /* the /dev mount asked for "ro": applied after devices */
+	char *root_path;  /* absolute host path of the rootfs (before pivot) */
+	int root_fd;	  /* O_PATH of the rootfs mount */
+	bool in_userns;	  /* mknod is not possible: bind host devices */
+	bool dev_ro;	  /* the /dev mount asked for "ro": applied after devices */
 	int dev_mount_fd; /* the /dev mount (to make it ro later), or -1 */
 };
 
@@ -77,7 +77,8 @@ int cinch_mount_cgroup(struct rootfs_env *env, const struct cinch_mount *m,
 
 /* Makes mount_fd (detached) an idmapped mount with these mappings. */
 int cinch_mount_idmap(int mount_fd, const struct cinch_id_mappings *uids,
-		      const struct cinch_id_mappings *gids, bool recursive, struct cinch_error *err);
+		      const struct cinch_id_mappings *gids, bool recursive,
+		      struct cinch_error *err);
 
 /* Attaches the detached mount mfd onto the O_PATH fd target. */
 int cinch_mount_attach(int mfd, int target_fd, struct cinch_error *err);

@@ -28,10 +28,10 @@ struct propagation {
 };
 
 static const struct propagation propagations[] = {
-	{"private", MS_PRIVATE, false},	      {"rprivate", MS_PRIVATE, true},
-	{"slave", MS_SLAVE, false},	      {"rslave", MS_SLAVE, true},
-	{"shared", MS_SHARED, false},	      {"rshared", MS_SHARED, true},
-	{"unbindable", MS_UNBINDABLE, false}, {"runbindable", MS_UNBINDABLE, true},
+    {"private", MS_PRIVATE, false},	  {"rprivate", MS_PRIVATE, true},
+    {"slave", MS_SLAVE, false},		  {"rslave", MS_SLAVE, true},
+    {"shared", MS_SHARED, false},	  {"rshared", MS_SHARED, true},
+    {"unbindable", MS_UNBINDABLE, false}, {"runbindable", MS_UNBINDABLE, true},
 };
 
 /* The default, as runc: rslave, so host unmounts still reach the container
@@ -152,7 +152,7 @@ static int prepare_propagation(const struct propagation *p, const char *root_pat
 static int bind_root(const char *root_path, struct cinch_error *err)
 {
 	_cleanup_close_ int mfd =
-		open_tree(AT_FDCWD, root_path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+	    open_tree(AT_FDCWD, root_path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
 
 	if (mfd < 0)
 		return cinch_error_errno(err, errno, "binding the rootfs %s", root_path);
@@ -165,10 +165,10 @@ int cinch_rootfs_prepare(struct cinch_rootfs_context *ctx, struct cinch_error *e
 {
 	const struct propagation *prop;
 	struct rootfs_env env = {
-		.spec = ctx->spec,
-		.bundle = ctx->bundle,
-		.root_fd = -1,
-		.dev_mount_fd = -1,
+	    .spec = ctx->spec,
+	    .bundle = ctx->bundle,
+	    .root_fd = -1,
+	    .dev_mount_fd = -1,
 	};
 	_cleanup_free_ char *root_path = NULL;
 	_cleanup_close_ int root_fd = -1;
@@ -264,8 +264,9 @@ int cinch_rootfs_pivot(struct cinch_rootfs_context *ctx, struct cinch_error *err
 	if (prop->flag == MS_SHARED) {
 		struct mount_attr a = {.propagation = MS_SHARED};
 
-		if (mount_setattr(ctx->rootfs_fd, "", AT_EMPTY_PATH | (prop->recursive ? AT_RECURSIVE : 0),
-				  &a, sizeof(a)) < 0)
+		if (mount_setattr(ctx->rootfs_fd, "",
+				  AT_EMPTY_PATH | (prop->recursive ? AT_RECURSIVE : 0), &a,
+				  sizeof(a)) < 0)
 			return cinch_error_errno(err, errno, ".linux.rootfsPropagation: %s",
 						 prop->name);
 	}
@@ -327,7 +328,8 @@ int cinch_rootfs_finalize(struct cinch_rootfs_context *ctx, struct cinch_error *
 
 		/* Only "/" itself: /dev, /proc and volumes keep their own mode. */
 		if (mount_setattr(ctx->rootfs_fd, "", AT_EMPTY_PATH, &ro, sizeof(ro)) < 0)
-			return cinch_error_errno(err, errno, ".root.readonly: remounting / read-only");
+			return cinch_error_errno(err, errno,
+						 ".root.readonly: remounting / read-only");
 	}
 	return 0;
 }

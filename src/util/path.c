@@ -25,9 +25,9 @@ static int sys_openat2(int dirfd, const char *path, struct open_how *how)
 static int open_in_root(int root_fd, const char *path, int flags, mode_t mode, uint64_t extra)
 {
 	struct open_how how = {
-		.flags = (uint64_t)(flags | O_CLOEXEC),
-		.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0,
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | extra,
+	    .flags = (uint64_t)(flags | O_CLOEXEC),
+	    .mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0,
+	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | extra,
 	};
 	int fd;
 
@@ -134,8 +134,7 @@ static int follow_dangling(int dirfd, const char *name, const char *parent, cons
  * relative to the fd of its (already resolved) parent, and a dangling
  * symlink is followed to its in-root target, which is created instead.
  */
-int cinch_path_mkdir_in_root(int root_fd, const char *path, mode_t mode,
-			     struct cinch_error *err)
+int cinch_path_mkdir_in_root(int root_fd, const char *path, mode_t mode, struct cinch_error *err)
 {
 	_cleanup_free_ char *todo = NULL;
 	_cleanup_close_ int cur = -1;
@@ -163,8 +162,8 @@ restart:
 		next = open_in_root(root_fd, todo, O_PATH | O_DIRECTORY, 0, 0);
 		if (next == -ENOENT) {
 			if (mkdirat(cur, p, mode) < 0 && errno != EEXIST)
-				return cinch_error_errno(err, errno, "%s: cannot create directory %s",
-							 path, todo);
+				return cinch_error_errno(
+				    err, errno, "%s: cannot create directory %s", path, todo);
 			next = open_in_root(root_fd, todo, O_PATH | O_DIRECTORY, 0, 0);
 		}
 		if (next == -ENOENT) {
@@ -181,8 +180,8 @@ restart:
 			goto restart;
 		}
 		if (next < 0)
-			return cinch_error_errno(err, -next, "%s: cannot open %s in the rootfs", path,
-						 todo);
+			return cinch_error_errno(err, -next, "%s: cannot open %s in the rootfs",
+						 path, todo);
 		close(cur);
 		cur = next;
 		if (!slash)
@@ -218,8 +217,7 @@ int cinch_path_open_parent_in_root(int root_fd, const char *path, char **ret_nam
 	return r;
 }
 
-int cinch_path_mkfile_in_root(int root_fd, const char *path, mode_t mode,
-			      struct cinch_error *err)
+int cinch_path_mkfile_in_root(int root_fd, const char *path, mode_t mode, struct cinch_error *err)
 {
 	_cleanup_free_ char *todo = strdup(path);
 
@@ -235,7 +233,8 @@ int cinch_path_mkfile_in_root(int root_fd, const char *path, mode_t mode,
 		if (fd >= 0)
 			return fd;
 		if (fd != -ENOENT)
-			return cinch_error_errno(err, -fd, "%s: cannot open inside the rootfs", path);
+			return cinch_error_errno(err, -fd, "%s: cannot open inside the rootfs",
+						 path);
 		r = cinch_path_open_parent_in_root(root_fd, todo, &name, err);
 		if (r < 0)
 			return r;

@@ -99,13 +99,16 @@ cgroup_view() {
 		mount --bind "$h" "$stage/${h##*/}"
 	done < <(findmnt -rn -t cgroup -o TARGET)
 	for h in /sys/fs/cgroup/*; do [ -L "$h" ] && links+=("${h##*/}=$(readlink "$h")"); done
+	# Unmount (in this namespace only) rather than cover: a runtime that
+	# reads mountinfo must not find the hidden cgroup2 mount either.
+	umount -R -l /sys/fs/cgroup
 	mount -t tmpfs -o mode=755 cgroup /sys/fs/cgroup
 	for h in "${hier[@]}"; do
 		mkdir -p "/sys/fs/cgroup/$h"
 		mount --move "$stage/$h" "/sys/fs/cgroup/$h"
 	done
 	for h in "${links[@]}"; do ln -s "${h#*=}" "/sys/fs/cgroup/${h%%=*}"; done
-	CG_VIEW="hybrid host; private mount namespace with a v1-only /sys/fs/cgroup (${hier[*]}); $unified hidden"
+	CG_VIEW="hybrid host; private mount namespace with a v1-only /sys/fs/cgroup (${hier[*]}); $unified unmounted there"
 }
 cgroup_view
 say "cgroups: $CG_VIEW"

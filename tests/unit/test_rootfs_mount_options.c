@@ -30,13 +30,13 @@ static struct cinch_mount_opts parse(const char *const *opts, size_t n)
 
 static void test_attrs(void **state)
 {
-	struct cinch_mount_opts o = PARSE("ro", "nosuid", "nodev", "noexec", "nodiratime",
-					  "nosymfollow");
+	struct cinch_mount_opts o =
+	    PARSE("ro", "nosuid", "nodev", "noexec", "nodiratime", "nosymfollow");
 
 	(void)state;
 	assert_int_equal(o.attr_set, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
-					     MOUNT_ATTR_NOEXEC | MOUNT_ATTR_NODIRATIME |
-					     MOUNT_ATTR_NOSYMFOLLOW);
+					 MOUNT_ATTR_NOEXEC | MOUNT_ATTR_NODIRATIME |
+					 MOUNT_ATTR_NOSYMFOLLOW);
 	assert_int_equal(o.attr_clr, 0);
 	assert_string_equal(o.data, "");
 	assert_int_equal(cinch_mount_opts_ms_flags(&o), MS_RDONLY | MS_NOSUID | MS_NODEV |
@@ -47,13 +47,13 @@ static void test_attrs(void **state)
 
 static void test_clear_and_last_wins(void **state)
 {
-	struct cinch_mount_opts o = PARSE("ro", "rw", "suid", "dev", "exec", "diratime",
-					  "symfollow", "nosuid");
+	struct cinch_mount_opts o =
+	    PARSE("ro", "rw", "suid", "dev", "exec", "diratime", "symfollow", "nosuid");
 
 	(void)state;
 	assert_int_equal(o.attr_set, MOUNT_ATTR_NOSUID);
 	assert_int_equal(o.attr_clr, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC |
-					     MOUNT_ATTR_NODIRATIME | MOUNT_ATTR_NOSYMFOLLOW);
+					 MOUNT_ATTR_NODIRATIME | MOUNT_ATTR_NOSYMFOLLOW);
 	cinch_mount_opts_free(&o);
 }
 
@@ -64,12 +64,12 @@ static void test_atime(void **state)
 		uint64_t mode;
 		unsigned long ms;
 	} cases[] = {
-		{"noatime", MOUNT_ATTR_NOATIME, MS_NOATIME},
-		{"atime", MOUNT_ATTR_RELATIME, MS_RELATIME},
-		{"relatime", MOUNT_ATTR_RELATIME, MS_RELATIME},
-		{"norelatime", MOUNT_ATTR_STRICTATIME, MS_STRICTATIME},
-		{"strictatime", MOUNT_ATTR_STRICTATIME, MS_STRICTATIME},
-		{"nostrictatime", MOUNT_ATTR_RELATIME, MS_RELATIME},
+	    {"noatime", MOUNT_ATTR_NOATIME, MS_NOATIME},
+	    {"atime", MOUNT_ATTR_RELATIME, MS_RELATIME},
+	    {"relatime", MOUNT_ATTR_RELATIME, MS_RELATIME},
+	    {"norelatime", MOUNT_ATTR_STRICTATIME, MS_STRICTATIME},
+	    {"strictatime", MOUNT_ATTR_STRICTATIME, MS_STRICTATIME},
+	    {"nostrictatime", MOUNT_ATTR_RELATIME, MS_RELATIME},
 	};
 
 	(void)state;
@@ -92,16 +92,16 @@ static void test_recursive(void **state)
 	(void)state;
 	assert_int_equal(o.attr_set, 0);
 	assert_int_equal(o.rec_attr_set, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC |
-						 MOUNT_ATTR_NODIRATIME | MOUNT_ATTR_NOSYMFOLLOW |
-						 MOUNT_ATTR_NOATIME);
+					     MOUNT_ATTR_NODIRATIME | MOUNT_ATTR_NOSYMFOLLOW |
+					     MOUNT_ATTR_NOATIME);
 	assert_int_equal(o.rec_attr_clr, MOUNT_ATTR_NOSUID | MOUNT_ATTR__ATIME);
 	cinch_mount_opts_free(&o);
 
 	o = PARSE("rrw", "rdev", "rexec", "rdiratime", "rsymfollow", "rrelatime");
 	assert_int_equal(o.rec_attr_set, MOUNT_ATTR_RELATIME);
 	assert_int_equal(o.rec_attr_clr, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC |
-						 MOUNT_ATTR_NODIRATIME | MOUNT_ATTR_NOSYMFOLLOW |
-						 MOUNT_ATTR__ATIME);
+					     MOUNT_ATTR_NODIRATIME | MOUNT_ATTR_NOSYMFOLLOW |
+					     MOUNT_ATTR__ATIME);
 	cinch_mount_opts_free(&o);
 
 	o = PARSE("rstrictatime");
@@ -114,8 +114,8 @@ static void test_superblock(void **state)
 	struct cinch_mount_opts o = PARSE("sync", "dirsync", "mand", "lazytime", "silent");
 
 	(void)state;
-	assert_int_equal(o.sb_set, MS_SYNCHRONOUS | MS_DIRSYNC | MS_MANDLOCK | MS_LAZYTIME |
-					   MS_SILENT);
+	assert_int_equal(o.sb_set,
+			 MS_SYNCHRONOUS | MS_DIRSYNC | MS_MANDLOCK | MS_LAZYTIME | MS_SILENT);
 	assert_true(cinch_mount_opts_ms_flags(&o) & MS_DIRSYNC);
 	cinch_mount_opts_free(&o);
 	o = PARSE("sync", "async", "mand", "nomand", "lazytime", "nolazytime", "silent", "loud");
@@ -131,10 +131,10 @@ static void test_propagation(void **state)
 		unsigned long flag;
 		bool rec;
 	} cases[] = {
-		{"private", MS_PRIVATE, false},	      {"rprivate", MS_PRIVATE, true},
-		{"shared", MS_SHARED, false},	      {"rshared", MS_SHARED, true},
-		{"slave", MS_SLAVE, false},	      {"rslave", MS_SLAVE, true},
-		{"unbindable", MS_UNBINDABLE, false}, {"runbindable", MS_UNBINDABLE, true},
+	    {"private", MS_PRIVATE, false},	  {"rprivate", MS_PRIVATE, true},
+	    {"shared", MS_SHARED, false},	  {"rshared", MS_SHARED, true},
+	    {"slave", MS_SLAVE, false},		  {"rslave", MS_SLAVE, true},
+	    {"unbindable", MS_UNBINDABLE, false}, {"runbindable", MS_UNBINDABLE, true},
 	};
 
 	(void)state;
@@ -174,7 +174,7 @@ static void test_switches(void **state)
 static void test_data(void **state)
 {
 	struct cinch_mount_opts o =
-		PARSE("nosuid", "mode=755", "strictatime", "size=65536k", "defaults", "newinstance");
+	    PARSE("nosuid", "mode=755", "strictatime", "size=65536k", "defaults", "newinstance");
 
 	(void)state;
 	assert_string_equal(o.data, "mode=755,size=65536k,newinstance");
@@ -200,11 +200,15 @@ static void test_empty_option_refused(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_attrs),	    cmocka_unit_test(test_clear_and_last_wins),
-		cmocka_unit_test(test_atime),	    cmocka_unit_test(test_recursive),
-		cmocka_unit_test(test_superblock),  cmocka_unit_test(test_propagation),
-		cmocka_unit_test(test_switches),    cmocka_unit_test(test_data),
-		cmocka_unit_test(test_empty_option_refused),
+	    cmocka_unit_test(test_attrs),
+	    cmocka_unit_test(test_clear_and_last_wins),
+	    cmocka_unit_test(test_atime),
+	    cmocka_unit_test(test_recursive),
+	    cmocka_unit_test(test_superblock),
+	    cmocka_unit_test(test_propagation),
+	    cmocka_unit_test(test_switches),
+	    cmocka_unit_test(test_data),
+	    cmocka_unit_test(test_empty_option_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -166,12 +166,11 @@ static void test_proc_rules(void **state)
 	assert_int_equal(cinch_mount_check_proc("/proc", false, "tmpfs", "tmpfs", &err), -EPERM);
 	assert_non_null(strstr(err.msg, "not of type proc"));
 	assert_int_equal(cinch_mount_check_proc("/proc", true, "bind", "/proc", &err), 0);
-	assert_int_equal(cinch_mount_check_proc("/proc", true, "bind", "/proc/self", &err),
-			 -EPERM);
+	assert_int_equal(cinch_mount_check_proc("/proc", true, "bind", "/proc/self", &err), -EPERM);
 	assert_int_equal(cinch_mount_check_proc("/proc", true, "bind", "/tmp", &err), -EPERM);
 	assert_int_equal(cinch_mount_check_proc("/proc/cpuinfo", true, "bind", "/x", &err), 0);
 	assert_int_equal(
-		cinch_mount_check_proc("/proc/sys/kernel/ns_last_pid", true, "bind", "/x", &err), 0);
+	    cinch_mount_check_proc("/proc/sys/kernel/ns_last_pid", true, "bind", "/x", &err), 0);
 	assert_int_equal(cinch_mount_check_proc("/proc/sys", false, "tmpfs", "t", &err), -EPERM);
 	assert_non_null(strstr(err.msg, "inside /proc"));
 	assert_int_equal(cinch_mount_check_proc("/proc/self/attr", true, "bind", "/x", &err),
@@ -184,12 +183,12 @@ static void test_proc_rules(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_clean),
-		cmocka_unit_test(test_prefix),
-		cmocka_unit_test(test_mkdir_through_symlink_stays_inside),
-		cmocka_unit_test(test_mkfile_follows_dangling_symlink_inside),
-		cmocka_unit_test(test_fd_in_root),
-		cmocka_unit_test(test_proc_rules),
+	    cmocka_unit_test(test_clean),
+	    cmocka_unit_test(test_prefix),
+	    cmocka_unit_test(test_mkdir_through_symlink_stays_inside),
+	    cmocka_unit_test(test_mkfile_follows_dangling_symlink_inside),
+	    cmocka_unit_test(test_fd_in_root),
+	    cmocka_unit_test(test_proc_rules),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

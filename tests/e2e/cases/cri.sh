@@ -52,11 +52,14 @@ cri_tests() {
 	# --- the pod sandbox, run by the "cinch" handler
 	uid=$(cat /proc/sys/kernel/random/uuid)
 	mkdir -p "$W/pods/$uid"
-	CRI_SANDBOX=$(jq -n --arg uid "$uid" --arg logdir "$W/pods/$uid" '{
+	# kubelet's cgroup_parent for a BestEffort pod, per cgroup driver.
+	local parent=/kubepods/besteffort/pod$uid
+	[ "$E2E_CGROUP_DRIVER" = systemd ] && parent=kubepods-besteffort-pod${uid//-/_}.slice
+	CRI_SANDBOX=$(jq -n --arg uid "$uid" --arg logdir "$W/pods/$uid" --arg parent "$parent" '{
 		metadata: {name: "e2e-pod", uid: $uid, namespace: "default", attempt: 0},
 		log_directory: $logdir,
 		linux: {
-			cgroup_parent: ("/kubepods/besteffort/pod" + $uid),
+			cgroup_parent: $parent,
 			security_context: {namespace_options: {network: "NODE", pid: "CONTAINER", ipc: "POD"}}
 		}
 	}')
@@ -96,11 +99,11 @@ cri_tests() {
 		pid=$(cri_rt "$cid" pid)
 		check "CRI UpdateContainerResources (memory 128Mi, cpu quota 20000/100000)" \
 			cri UpdateContainerResources "{\"container_id\":\"$cid\",\"linux\":{\"memory_limit_in_bytes\":134217728,\"cpu_period\":100000,\"cpu_quota\":20000}}"
-		cg=$(e2e_cgroup_of "$pid" memory)
-		check_eq "CRI update: memory.limit_in_bytes" 134217728 "$(cat "$cg/memory.limit_in_bytes" 2>&1)"
-		cg=$(e2e_cgroup_of "$pid" cpu)
-		check_eq "CRI update: cpu.cfs_quota_us" 20000 "$(cat "$cg/cpu.cfs_quota_us" 2>&1)"
-		check_match "the container's cgroup is under the pod's cgroup_parent" "^/sys/fs/cgroup/cpu/kubepods/besteffort/pod$uid/" "$cg"
+		check_eq "CRI update: the cgroup's memory limit" 134217728 "$(e2e_cg "$pid" memory 2>&1)"
+		check_eq "CRI update: the cgroup's cpu quota" 20000 "$(e2e_cg "$pid" cpu_quota 2>&1)"
+		if [ "$E2E_CGROUP_DRIVER" = systemd ]; then cg="/kubepods.slice/kubepods-besteffort.slice/$parent/cri-containerd-$cid.scope"; else cg=$parent/$cid; fi
+		check_eq "the container's cgroup is the one containerd asked for, under the pod's ($E2E_CGROUP_DRIVER driver)" \
+			"$cg" "$(e2e_cg "$pid" path 2>&1)"
 
 		cri_hardening "$cid" "$pid"
 

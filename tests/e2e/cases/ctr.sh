@@ -13,7 +13,7 @@ ctr_tests() {
 	check_eq "ctr run --rm --runc-binary: output" hi \
 		"$(timeout 60 "${C[@]}" run --rm "${RB[@]}" $IMG e2e-c1 echo hi 2>&1)"
 	check_rc "ctr run: exit code 3" 3 "${C[@]}" run --rm "${RB[@]}" $IMG e2e-c2 sh -c 'exit 3'
-	out=$(timeout 60 script -qec "ctr -a $CTRD_SOCK -n default run --rm --tty --runc-binary $E2E_RUNTIME --runc-root $CTR_RUNTIME_ROOT $IMG e2e-c3 tty" /dev/null 2>&1)
+	out=$(timeout 60 script -qec "ctr -a $CTRD_SOCK -n default run --rm --tty --runc-binary $E2E_RUNTIME --runc-root $CTR_RUNTIME_ROOT $IMG e2e-c3 sh -c 'tty; sleep 1'" /dev/null 2>&1)
 	check_match "ctr run --tty: a terminal" '(^|[^0-9a-z])/dev/pts/[0-9]+' "$(tr -d '\r' <<<"$out")"
 
 	check "ctr run -d" "${C[@]}" run -d "${RB[@]}" $IMG e2e-c4 sleep 1000

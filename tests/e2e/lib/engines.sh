@@ -28,6 +28,10 @@ set -u
 E2E_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 E2E_RUNTIME=${E2E_RUNTIME:-$E2E_TOP/build/cinch}
 E2E_CRI_DIR=$E2E_TOP/tests/e2e/cri
+# cgroupfs on this host (no systemd); systemd inside `vmrun --systemd`
+# (test_systemd_vm.sh): dockerd native.cgroupdriver, containerd SystemdCgroup,
+# podman cgroup_manager.
+E2E_CGROUP_DRIVER=${E2E_CGROUP_DRIVER:-cgroupfs}
 # cgroup names the engines create at the top of each hierarchy (cgroupfs
 # driver): docker, ctr's namespace "default", CRI "kubepods", podman.
 E2E_CG_NAMES="docker default kubepods libpod_parent"
@@ -126,6 +130,8 @@ e2e_write_configs() {
 	# state root (Root; the shim appends the namespace, "k8s.io").
 	# restrict_oom_score_adj: this host lacks CAP_SYS_RESOURCE, so the
 	# sandbox's oomScoreAdj -998 cannot be applied; clamp it instead.
+	local systemd=false
+	[ "$E2E_CGROUP_DRIVER" = systemd ] && systemd=true
 	cat >"$W/conf/containerd.toml" <<EOF
 version = 2
 root = "$W/lib/containerd"
@@ -149,21 +155,21 @@ state = "$W/run/containerd"
       runtime_type = "io.containerd.runc.v2"
       [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
         Root = "$W/run/cri-runc"
-        SystemdCgroup = false
+        SystemdCgroup = $systemd
     [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.cinch]
       runtime_type = "io.containerd.runc.v2"
       [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.cinch.options]
         BinaryName = "$E2E_RUNTIME"
         Root = "${CRI_RUNTIME_ROOT%/k8s.io}"
-        SystemdCgroup = false
+        SystemdCgroup = $systemd
 EOF
 
 	# dockerd: "cinch" is the runtime under test; "cinch-args" is the same
 	# binary with runtimeArgs, which makes dockerd run it through a generated
 	# sh wrapper (args before the engine's global flags).
-	jq -n --arg rt "$E2E_RUNTIME" --arg w "$W" --arg sock "$CTRD_SOCK" '{
+	jq -n --arg rt "$E2E_RUNTIME" --arg w "$W" --arg sock "$CTRD_SOCK" --arg drv "$E2E_CGROUP_DRIVER" '{
 		runtimes: {cinch: {path: $rt}, "cinch-args": {path: $rt, runtimeArgs: ["--debug"]}},
-		"exec-opts": ["native.cgroupdriver=cgroupfs"],
+		"exec-opts": ["native.cgroupdriver=" + $drv],
 		"storage-driver": "overlay2",
 		"data-root": ($w + "/lib/docker"),
 		"exec-root": ($w + "/run/docker"),
@@ -194,7 +200,7 @@ default_ulimits = ["nofile=$nofile:$nofile", "nproc=$nproc:$nproc"]
 network_config_dir = "$W/cni-podman"
 
 [engine]
-cgroup_manager = "cgroupfs"
+cgroup_manager = "$E2E_CGROUP_DRIVER"
 events_logger = "file"
 events_logfile_path = "$W/run/podman/events.log"
 tmp_dir = "$W/run/podman/tmp"
@@ -238,8 +244,13 @@ e2e_netfilter() {
 }
 
 # Top-level cgroups with the engines' names, one "hierarchy/name" a line.
+# (With the systemd driver systemd owns the engines' scopes and slices.)
 e2e_cgroup_tops() {
 	local h n
+	if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+		for n in $E2E_CG_NAMES; do [ -d "/sys/fs/cgroup/$n" ] && echo "/sys/fs/cgroup/$n"; done
+		return 0
+	fi
 	for h in /sys/fs/cgroup/*/; do
 		for n in $E2E_CG_NAMES; do [ -d "$h$n" ] && echo "$h$n"; done
 	done
@@ -512,11 +523,37 @@ e2e_leaks() {
 
 # ---- helpers for the tests ----------------------------------------------------
 
-# The container's cgroup directory in a v1 hierarchy, from its init pid.
-e2e_cgroup_of() { # PID CONTROLLER
-	local path
-	path=$(awk -F: -v c="$2" '{ n = split($2, a, ","); for (i = 1; i <= n; i++) if (a[i] == c) print $3 }' "/proc/$1/cgroup")
-	[ -n "$path" ] && echo "/sys/fs/cgroup/$2$path"
+# e2e_cg PID KIND: a container's cgroup, read on the host from its init
+# pid, the same way on cgroup v1 (this host) and v2 (the VM). KIND: path
+# (as in /proc/PID/cgroup), memory (limit in bytes), pids (max), cpu_quota
+# (us per period), frozen (FROZEN or THAWED).
+e2e_cg() {
+	local pid=$1 kind=$2 d ctl
+	if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+		d=/sys/fs/cgroup$(awk -F: '$1 == "0" {print $3}' "/proc/$pid/cgroup")
+		case $kind in
+		path) echo "${d#/sys/fs/cgroup}" ;;
+		memory) cat "$d/memory.max" ;;
+		pids) cat "$d/pids.max" ;;
+		cpu_quota) cut -d' ' -f1 "$d/cpu.max" ;;
+		frozen) awk '$1 == "frozen" {print ($2 == 1 ? "FROZEN" : "THAWED")}' "$d/cgroup.events" ;;
+		esac
+		return
+	fi
+	case $kind in
+	path | cpu_quota) ctl=cpu ;;
+	memory) ctl=memory ;;
+	pids) ctl=pids ;;
+	frozen) ctl=freezer ;;
+	esac
+	d=$(awk -F: -v c="$ctl" '{ n = split($2, a, ","); for (i = 1; i <= n; i++) if (a[i] == c) print $3 }' "/proc/$pid/cgroup")
+	case $kind in
+	path) echo "$d" ;;
+	memory) cat "/sys/fs/cgroup/memory$d/memory.limit_in_bytes" ;;
+	pids) cat "/sys/fs/cgroup/pids$d/pids.max" ;;
+	cpu_quota) cat "/sys/fs/cgroup/cpu$d/cpu.cfs_quota_us" ;;
+	frozen) cat "/sys/fs/cgroup/freezer$d/freezer.state" ;;
+	esac
 }
 
 # The resident CRI client (cri-client.js --serve): one node process answers

@@ -2,7 +2,7 @@
 /*
  * Test driver for the rootfs code on a real kernel, before (and besides)
  * `cinch run`: loads BUNDLE/config.json, unshares a mount and pid namespace
- * (and the net/ipc/uts/cgroup namespaces the config asks for), runs
+ * (and the net/ipc/uts/cgroup namespaces the config asks for) for a child, runs
  * prepare -> pivot -> [console] -> finalize as a container init would, and
  * execs CMD inside. Errors are printed as "rootfs-driver: <message>".
  *
@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -37,10 +39,10 @@ static int ns_flags(const struct cinch_spec *spec)
 		enum cinch_ns_type type;
 		int flag;
 	} map[] = {
-		{CINCH_NS_NETWORK, CLONE_NEWNET},
-		{CINCH_NS_IPC, CLONE_NEWIPC},
-		{CINCH_NS_UTS, CLONE_NEWUTS},
-		{CINCH_NS_CGROUP, CLONE_NEWCGROUP},
+	    {CINCH_NS_NETWORK, CLONE_NEWNET},
+	    {CINCH_NS_IPC, CLONE_NEWIPC},
+	    {CINCH_NS_UTS, CLONE_NEWUTS},
+	    {CINCH_NS_CGROUP, CLONE_NEWCGROUP},
 	};
 	int flags = CLONE_NEWNS | CLONE_NEWPID;
 
@@ -116,13 +118,11 @@ int main(int argc, char **argv)
 		return die(&err);
 	ctx.spec = spec;
 	ctx.bundle = bundle;
-	if (unshare(ns_flags(spec)) < 0) {
-		perror("rootfs-driver: unshare");
-		return 1;
-	}
-	pid = fork();
+	/* clone, not unshare + fork: this process stays in its namespaces (so
+	 * that it can still create threads, which LeakSanitizer needs). */
+	pid = (pid_t)syscall(SYS_clone, ns_flags(spec) | SIGCHLD, NULL, NULL, NULL, NULL);
 	if (pid < 0) {
-		perror("rootfs-driver: fork");
+		perror("rootfs-driver: clone");
 		return 1;
 	}
 	if (pid == 0)
