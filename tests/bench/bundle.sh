@@ -26,7 +26,8 @@ bench_rootfs() {
 	chown 1000:1000 "$r/home/user"
 }
 
-# Prints the OCI seccomp object for the hardened config. cinch's own
+# Prints the OCI seccomp object for the hardened config and sets
+# SECCOMP_SOURCE (read by run.sh). cinch's own
 # profiles/seccomp/default.json is preferred once it exists; Docker-format
 # conditions (includes/excludes by capability and arch) are resolved for
 # Docker's 14 capabilities on amd64.
@@ -63,7 +64,7 @@ bench_seccomp() {
 
 # make_bench_bundles TMP: $TMP/bundles/{plain,hardened}{,-smoke,-cg}.
 make_bench_bundles() {
-	local tmp=$1 seccomp plain hard
+	local tmp=$1 plain hard
 	bench_rootfs "$tmp/rootfs"
 	bench_seccomp >"$tmp/seccomp.json" 2>"$tmp/seccomp.err" ||
 		fatal "seccomp profile: $(cat "$tmp/seccomp.err")"

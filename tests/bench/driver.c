@@ -41,12 +41,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_ROWS   16
-#define MAX_ARGS   32
-#define MAX_SLOTS  64
-#define GRACE_NS   (5LL * 1000000000LL)
-#define TIMED_OUT  (-1)
-#define NOT_RUN	   (-2)
+#define MAX_ROWS  16
+#define MAX_ARGS  32
+#define MAX_SLOTS 64
+#define GRACE_NS  (5LL * 1000000000LL)
+#define TIMED_OUT (-1)
+#define NOT_RUN	  (-2)
 
 struct row {
 	char *label, *bundle;
@@ -224,8 +224,7 @@ static void run_cmd(char **argv, int logfd, struct result *r)
 	fill_result(t, start, r);
 }
 
-static void emit(const struct row *w, const char *step, int iter, int conc,
-		 const struct result *r)
+static void emit(const struct row *w, const char *step, int iter, int conc, const struct result *r)
 {
 	fprintf(out,
 		"{\"scenario\":\"%s\",\"row\":\"%s\",\"step\":\"%s\",\"iter\":%d,\"conc\":%d,"
@@ -262,7 +261,8 @@ static void mark_failed(struct row *w, const char *step, const struct result *r)
 		if (n > 0) {
 			buf[n] = '\0';
 			char *save = NULL;
-			for (char *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+			for (char *l = strtok_r(buf, "\n", &save); l;
+			     l = strtok_r(NULL, "\n", &save))
 				snprintf(last, sizeof(last), "%s", l);
 		}
 	}
@@ -377,7 +377,8 @@ static bool one_split(struct row *w, int iter, bool record)
 		return false;
 	}
 	if (!wait_container_exit(pid)) {
-		fprintf(stderr, "bench: %s/%s: container %s did not exit\n", scenario, w->label, id);
+		fprintf(stderr, "bench: %s/%s: container %s did not exit\n", scenario, w->label,
+			id);
 		w->failed = true;
 		force_delete(w, id);
 		return false;
@@ -439,12 +440,12 @@ static void conc_batch(struct row *w, int total, int conc, int round)
 		for (int s = 0; s < conc && next < total && !stopping && !failed; s++) {
 			if (slots[s].pid)
 				continue;
-			snprintf(ids[s], sizeof(ids[s]), "cb-%s-%s-c%d-r%d-%d", scenario, w->label, conc,
-				 round, next);
+			snprintf(ids[s], sizeof(ids[s]), "cb-%s-%s-c%d-r%d-%d", scenario, w->label,
+				 conc, round, next);
 			slots[s] = (struct slot){.start = now_ns(), .idx = next++};
-			slots[s].pid = spawn(build_argv(w, "run", "--bundle", w->bundle, ids[s], NULL,
-							NULL),
-					     w->logfd);
+			slots[s].pid =
+			    spawn(build_argv(w, "run", "--bundle", w->bundle, ids[s], NULL, NULL),
+				  w->logfd);
 		}
 		bool any = false, progress = false;
 		reap_all();
@@ -480,9 +481,8 @@ static void conc_batch(struct row *w, int total, int conc, int round)
 			}
 			slots[s].deleting = true;
 			slots[s].start = now_ns();
-			slots[s].pid = spawn(build_argv(w, "delete", "--force", ids[s], NULL, NULL,
-							NULL),
-					     w->logfd);
+			slots[s].pid = spawn(
+			    build_argv(w, "delete", "--force", ids[s], NULL, NULL, NULL), w->logfd);
 		}
 		if ((stopping || failed) && !any)
 			break;
@@ -585,18 +585,41 @@ int main(int argc, char **argv)
 	optind = 2;
 	while ((opt = getopt(argc, argv, "+s:m:n:w:t:c:r:d:o:l:M:")) != -1) {
 		switch (opt) {
-		case 's': scenario = optarg; break;
-		case 'm': mode = optarg; break;
-		case 'n': n = atoi(optarg); break;
-		case 'w': warm = atoi(optarg); break;
-		case 't': timeout_ns = atoll(optarg) * 1000000000LL; break;
-		case 'c': conc = atoi(optarg); break;
-		case 'r': rounds = atoi(optarg); break;
-		case 'd': work_dir = optarg; break;
-		case 'o': out_path = optarg; break;
-		case 'l': log = optarg; break;
-		case 'M': sealed = optarg; break;
-		default: return 2;
+		case 's':
+			scenario = optarg;
+			break;
+		case 'm':
+			mode = optarg;
+			break;
+		case 'n':
+			n = atoi(optarg);
+			break;
+		case 'w':
+			warm = atoi(optarg);
+			break;
+		case 't':
+			timeout_ns = atoll(optarg) * 1000000000LL;
+			break;
+		case 'c':
+			conc = atoi(optarg);
+			break;
+		case 'r':
+			rounds = atoi(optarg);
+			break;
+		case 'd':
+			work_dir = optarg;
+			break;
+		case 'o':
+			out_path = optarg;
+			break;
+		case 'l':
+			log = optarg;
+			break;
+		case 'M':
+			sealed = optarg;
+			break;
+		default:
+			return 2;
 		}
 	}
 	sigemptyset(&wait_set);

@@ -33,8 +33,8 @@ instr_detect() {
 
 # wait_stopped PROG ROOT ID: up to 10 s for `state` to say stopped.
 wait_stopped() {
-	local i
-	for i in $(seq 100); do
+	local _
+	for _ in $(seq 100); do
 		[ "$("$1" --root "$2" state "$3" 2>/dev/null | jq -r .status 2>/dev/null)" = stopped ] &&
 			return 0
 		sleep 0.1

@@ -82,7 +82,9 @@ def conc_table:
     {name: $name, cinch: $cinch, crun: $crun, unit: $unit, limit: $limit,
      ratio: ratio($cinch; $crun),
      status: (if $cinch == null then
-                "N/A (" + ($rowmap["cinch-restricted"].status // "cinch-restricted not run") + ")"
+                "N/A (" + ($rowmap["cinch-restricted"].status // "cinch-restricted not run"
+                           | if . == "ok" then "scenario not run or all samples failed" else . end)
+                + ")"
               elif $crun == null then "N/A (crun not measured)"
               elif ($cmp == "le" and ($cinch / $crun) <= $limit)
                 or ($cmp == "ge" and ($cinch / $crun) >= $limit) then "PASS"

@@ -62,9 +62,10 @@ on_exit() {
 		label=${d##*/}
 		IFS='|' read -r -a a <<<"${ROW_SPEC[$label]:-}"
 		[ "${#a[@]}" -ge 3 ] || continue
-		for id in $(ls "$d" 2>/dev/null); do
+		for id in "$d"/*; do
+			[ -e "$id" ] || continue
 			"$DRIVER" exec -t 10 -l "$TMP/cleanup.log" -- "${a[2]}" --root "$d" \
-				delete --force "$id" >/dev/null 2>&1
+				delete --force "${id##*/}" >/dev/null 2>&1
 		done
 	done
 	# Runtimes name v1 cgroups after the container id; every id starts "cb-".
@@ -80,36 +81,8 @@ mkdir -p "$TMP/state" "$TMP/work" "$TMP/cg" "$OUT"
 rm -f "$OUT/samples.jsonl" "$OUT"/*.log
 SAMPLES=$OUT/samples.jsonl
 
-# ---- cgroup view -------------------------------------------------------------
-# On a hybrid host (v1 controllers + cgroup2 under /sys/fs/cgroup/unified) a
-# fresh tmpfs goes over /sys/fs/cgroup with only the v1 hierarchies moved in.
-cgroup_view() {
-	local fs unified h stage links=()
-	fs=$(stat -f -c %T /sys/fs/cgroup)
-	if [ "$fs" = cgroup2fs ]; then CG_VIEW="unified cgroup v2 (unchanged)"; return; fi
-	unified=$(findmnt -rn -t cgroup2 -o TARGET | grep '^/sys/fs/cgroup/' || true)
-	if [ -z "$unified" ]; then CG_VIEW="cgroup v1 (unchanged)"; return; fi
-	stage=$TMP/cgstage
-	mkdir -p "$stage"
-	local hier=()
-	while read -r h; do
-		[ "${h%/*}" = /sys/fs/cgroup ] || continue
-		hier+=("${h##*/}")
-		mkdir -p "$stage/${h##*/}"
-		mount --bind "$h" "$stage/${h##*/}"
-	done < <(findmnt -rn -t cgroup -o TARGET)
-	for h in /sys/fs/cgroup/*; do [ -L "$h" ] && links+=("${h##*/}=$(readlink "$h")"); done
-	# Unmount (in this namespace only) rather than cover: a runtime that
-	# reads mountinfo must not find the hidden cgroup2 mount either.
-	umount -R -l /sys/fs/cgroup
-	mount -t tmpfs -o mode=755 cgroup /sys/fs/cgroup
-	for h in "${hier[@]}"; do
-		mkdir -p "/sys/fs/cgroup/$h"
-		mount --move "$stage/$h" "/sys/fs/cgroup/$h"
-	done
-	for h in "${links[@]}"; do ln -s "${h#*=}" "/sys/fs/cgroup/${h%%=*}"; done
-	CG_VIEW="hybrid host; private mount namespace with a v1-only /sys/fs/cgroup (${hier[*]}); $unified unmounted there"
-}
+# ---- cgroup view (a v1-only view on hybrid hosts) -------------------------
+. "$HERE/cgroup-view.sh"
 cgroup_view
 say "cgroups: $CG_VIEW"
 
