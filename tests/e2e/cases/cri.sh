@@ -119,6 +119,7 @@ cri_tests() {
 	id2=$(cri_create missing '["/nonexistent"]' 2>/dev/null)
 	check_fails "CRI StartContainer of a missing binary: the runtime's error in the reply" \
 		'OCI runtime create failed: .*no such file or directory' cri StartContainer "{\"container_id\":\"$id2\"}"
+	diag "$(head -1 "$E2E_LAST")"
 	cri RemoveContainer "{\"container_id\":\"$id2\"}" >/dev/null 2>&1
 
 	if cinch_only "CRI: a container the policy refuses (add_capabilities SYS_ADMIN) fails StartContainer with cinch's reason"; then

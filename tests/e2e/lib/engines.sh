@@ -43,8 +43,10 @@ E2E_DOWN_DONE=0
 # no --root), containers/image's blob-info cache (podman load). Whatever of
 # these did not exist before e2e_up is removed again by e2e_down.
 E2E_FIXED_PATHS="/run/containerd /run/containerd/s /run/containerd/fifo /run/docker /run/docker/plugins
-	/run/runc /etc/docker /etc/docker/key.json /var/lib/containers /var/lib/containers/cache
+	/run/runc /run/cinch /etc/docker /etc/docker/key.json /var/lib/containers /var/lib/containers/cache
 	/var/lib/containers/cache/blob-info-cache-v1.boltdb"
+# The runtime's default roots (podman gives no --root): runc's and cinch's.
+E2E_DEFAULT_ROOTS="/run/runc /run/cinch"
 
 e2e_note() { printf '# %s\n' "$*" >&2; }
 e2e_err() { printf '# e2e: %s\n' "$*" >&2; }
@@ -55,7 +57,7 @@ e2e_err() { printf '# e2e: %s\n' "$*" >&2; }
 # (they would use /var/lib/docker, docker0 and iptables): a policy-rc.d that
 # denies every start is put in place for the install if none exists.
 e2e_install() {
-	local missing="" c pkg
+	local missing="" c
 	for c in dockerd:docker.io containerd:containerd ctr:containerd podman:podman \
 		conmon:conmon runc:runc busybox:busybox-static jq:jq script:bsdutils \
 		node:nodejs npm:npm; do
@@ -102,6 +104,7 @@ e2e_runtime_check() {
 
 # ---- paths and configuration -------------------------------------------------
 
+# shellcheck disable=SC2034 # used by the case files
 e2e_paths() {
 	W=$E2E_WORK
 	CTRD_SOCK=$W/run/containerd/containerd.sock
@@ -267,7 +270,8 @@ e2e_spawn() {
 	shift
 	(
 		cd / || exit 1
-		for fd in $(ls /proc/$BASHPID/fd); do
+		for fd in /proc/"$BASHPID"/fd/*; do
+			fd=${fd##*/}
 			[ "$fd" -gt 2 ] && eval "exec $fd>&-"
 		done
 		exec setsid "$@" </dev/null >>"$W/log/$name.log" 2>&1
@@ -384,9 +388,14 @@ e2e_up() {
 	trap 'exit 130' INT TERM
 	e2e_write_configs
 	e2e_start_containerd || return 1
-	e2e_start_dockerd || return 1
-	e2e_images || { e2e_err "building/importing the test images failed"; return 1; }
+	# node loads slowly (very slowly in a TCG guest): start the resident CRI
+	# client now, check that it is ready at the end.
 	e2e_cri_serve || { e2e_err "starting the CRI client failed"; return 1; }
+	e2e_note "containerd up at $((SECONDS - t0))s"
+	e2e_start_dockerd || return 1
+	e2e_note "dockerd up at $((SECONDS - t0))s"
+	e2e_images || { e2e_err "building/importing the test images failed"; return 1; }
+	e2e_cri_ready || { e2e_err "the CRI client did not start"; return 1; }
 	e2e_note "engines up in $((SECONDS - t0))s (work dir $W, runtime $E2E_RUNTIME, cinch=$E2E_IS_CINCH)"
 }
 
@@ -430,7 +439,13 @@ e2e_down() {
 		rm -rf --one-file-system "$W"
 	fi
 	# Paths outside the work dir that the engines insist on (deepest first).
+	# A default runtime root this run created goes as a whole (caches such
+	# as cinch's .cache included) unless it holds a container's state.
 	local p
+	for p in $E2E_DEFAULT_ROOTS; do
+		e2e_existed "$p" && continue
+		[ -d "$p" ] && [ -z "$(find "$p" -mindepth 1 -maxdepth 1 ! -name '.*')" ] && rm -rf "$p"
+	done
 	for p in $(printf '%s\n' $E2E_FIXED_PATHS | sort -r); do
 		e2e_existed "$p" && continue
 		if [ -d "$p" ]; then rmdir "$p" 2>/dev/null; else rm -f "$p"; fi
@@ -450,7 +465,7 @@ e2e_kill_leftovers() {
 	local pids i
 	pids=$(e2e_pids_in_work)
 	[ -z "$pids" ] && return 0
-	e2e_note "stopping leftover processes: $(echo $pids)"
+	e2e_note "stopping leftover processes: ${pids//$'\n'/ }"
 	kill -TERM $pids 2>/dev/null
 	for ((i = 0; i < 25; i++)); do
 		pids=$(e2e_pids_in_work)
@@ -480,7 +495,7 @@ e2e_remove_cgroups() {
 	for i in 1 2 3 4 5; do
 		pids=$(for cg in $(e2e_cgroup_created); do find "$cg" -name cgroup.procs -exec cat {} + 2>/dev/null; done | sort -u)
 		[ -z "$pids" ] && break
-		e2e_note "killing processes left in the engines' cgroups: $(echo $pids)"
+		e2e_note "killing processes left in the engines' cgroups: ${pids//$'\n'/ }"
 		kill -KILL $pids 2>/dev/null
 		sleep 0.3
 	done
@@ -503,16 +518,16 @@ e2e_unmount_all() {
 e2e_leaks() {
 	local p
 	p=$(e2e_pids_in_work)
-	[ -n "$p" ] && echo "processes: $(echo $p)"
+	[ -n "$p" ] && echo "processes: ${p//$'\n'/ }"
 	for p in dockerd containerd; do
 		[ -n "${W:-}" ] && [ -f "$W/pids/$p" ] && e2e_alive "$(cat "$W/pids/$p")" $p && echo "daemon $p still running"
 	done
 	p=$(awk -v w="$W/" 'index($5, w) == 1 {print $5}' /proc/self/mountinfo)
-	[ -n "$p" ] && echo "mounts: $(echo $p)"
+	[ -n "$p" ] && echo "mounts: ${p//$'\n'/ }"
 	p=$(e2e_cgroup_created)
-	[ -n "$p" ] && echo "cgroups: $(echo $p)"
+	[ -n "$p" ] && echo "cgroups: ${p//$'\n'/ }"
 	p=$(ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | sort)
-	[ "$p" != "$E2E_PRE_LINKS" ] && echo "network links changed: $(echo $p)"
+	[ "$p" != "$E2E_PRE_LINKS" ] && echo "network links changed: ${p//$'\n'/ }"
 	[ "$(e2e_netfilter)" != "$E2E_PRE_NET" ] && echo "netfilter rules changed"
 	[ -d "$W" ] && [ "${E2E_KEEP:-0}" != 1 ] && echo "work dir $W still exists"
 	for p in $E2E_FIXED_PATHS; do
@@ -563,8 +578,11 @@ e2e_cri_serve() {
 	mkfifo -m 600 "$W/cri.in" "$W/cri.out" || return 1
 	e2e_spawn cri-client node "$E2E_CRI_DIR/cri-client.js" --endpoint "$CRI_ENDPOINT" \
 		--timeout "$E2E_CMD_TIMEOUT" --serve "$W/cri.in" "$W/cri.out"
-	# A request written before the server holds the FIFO open would be lost.
-	e2e_wait cri-client 30 e2e_holds "$(cat "$W/pids/cri-client")" "$W/cri.in" "$W/cri.out"
+}
+
+# A request written before the server holds the FIFOs open would be lost.
+e2e_cri_ready() {
+	e2e_wait cri-client 300 e2e_holds "$(cat "$W/pids/cri-client")" "$W/cri.in" "$W/cri.out"
 }
 
 e2e_holds() { # PID FILE...: the process has every FILE open
