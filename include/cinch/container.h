@@ -24,7 +24,7 @@
 #include "cinch/state.h"
 
 struct cinch_container_options {
-	const char *root;	    /* state root (--root) */
+	const char *root; /* state root (--root) */
 	const char *id;
 	const char *bundle;	    /* bundle directory; made absolute by create */
 	const char *pid_file;	    /* --pid-file, NULL for none */
@@ -64,17 +64,15 @@ int cinch_container_kill(const char *root, const char *id, int sig, bool all,
 
 /* Deletes a stopped (or created) container: poststop hooks, cgroup, state
  * dir. `force` kills a running one first and makes a missing one a success. */
-int cinch_container_delete(const char *root, const char *id, bool force,
-			   struct cinch_error *err);
+int cinch_container_delete(const char *root, const char *id, bool force, struct cinch_error *err);
 
 /*
  * create + start in one process. detach: return once started (*ret_exit 0).
  * Otherwise forward signals to the init, wait for it, set *ret_exit to its
  * exit code (128+N for a signal) and delete the container unless keep.
  */
-int cinch_container_run(const struct cinch_container_options *opts,
-			const struct cinch_spec *spec, bool detach, bool keep, int *ret_exit,
-			struct cinch_error *err);
+int cinch_container_run(const struct cinch_container_options *opts, const struct cinch_spec *spec,
+			bool detach, bool keep, int *ret_exit, struct cinch_error *err);
 
 /* Signal from "9", "KILL", "SIGKILL" (case-insensitive names). */
 int cinch_signal_parse(const char *text, int *ret, struct cinch_error *err);
@@ -83,8 +81,15 @@ int cinch_signal_parse(const char *text, int *ret, struct cinch_error *err);
  * CVE-2019-5736: before a command enters a container, make sure this process
  * runs from a sealed memfd copy of its binary; if not, copy and re-execute
  * (argv from /proc/self/cmdline and environ unchanged, so the command starts
- * over). Returns only if already sealed (or on error).
+ * over). Returns only if already sealed, if sealing is not needed (below),
+ * or on error.
+ *
+ * The re-exec costs a second process start (a few ms). It is skipped when
+ * the container's processes cannot write the binary even if they reach it:
+ * `spec` (the final spec; NULL means "always seal") creates a new user
+ * namespace that maps neither host uid 0 nor host gid 0, and the binary is
+ * owned by root and not writable by group or others.
  */
-int cinch_container_ensure_sealed_self(struct cinch_error *err);
+int cinch_container_ensure_sealed_self(const struct cinch_spec *spec, struct cinch_error *err);
 
 #endif

@@ -18,11 +18,11 @@
 #include "cinch/error.h"
 #include "cinch/spec.h"
 
-#define CINCH_STATE_FILE     "state.json"
-#define CINCH_STATE_FIFO     "exec.fifo"
-#define CINCH_STATE_CONFIG   "config.effective.json"
-#define CINCH_STATE_ID_MAX   1024
-#define CINCH_DEFAULT_ROOT   "/run/cinch"
+#define CINCH_STATE_FILE   "state.json"
+#define CINCH_STATE_FIFO   "exec.fifo"
+#define CINCH_STATE_CONFIG "config.effective.json"
+#define CINCH_STATE_ID_MAX 1024
+#define CINCH_DEFAULT_ROOT "/run/cinch"
 
 enum cinch_status {
 	CINCH_STATUS_CREATING,
@@ -64,6 +64,12 @@ int cinch_state_dir_create(const char *root, const char *id, int *ret_dirfd,
  * or not a cinch container. */
 int cinch_state_dir_open(const char *root, const char *id, bool exclusive, int *ret_dirfd,
 			 struct cinch_error *err);
+
+/* Opens without locking, for readers (`state`, `list`): state.json is only
+ * ever replaced atomically, and a hook run under a create's lock may itself
+ * call `cinch state`. */
+int cinch_state_dir_open_unlocked(const char *root, const char *id, int *ret_dirfd,
+				  struct cinch_error *err);
 
 /* Removes every entry of the directory, then the directory. */
 int cinch_state_dir_remove(const char *root, const char *id, int dirfd, struct cinch_error *err);

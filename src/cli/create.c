@@ -61,8 +61,23 @@ int cli_load_bundle_spec(const struct cli_globals *g, const char *bundle, const 
 	r = cinch_spec_load_file(path, &loaded, err);
 	if (r < 0)
 		return r;
-	r = cli_policy_enforce(g, id, loaded, ret, ret_report_json, err);
+	/* Self-protection (CVE-2019-5736) before the policy runs, so that the
+	 * re-exec, which starts the command over, writes one audit record. */
+	r = cinch_container_ensure_sealed_self(loaded, err);
+	if (r >= 0)
+		r = cli_policy_enforce(g, id, loaded, ret, ret_report_json, err);
 	cinch_spec_free(loaded);
+	if (r < 0)
+		return r;
+	/* The raw config let us skip sealing; the final one must agree (a policy
+	 * that dropped the user namespace costs a re-exec, and a second record). */
+	r = cinch_container_ensure_sealed_self(*ret, err);
+	if (r < 0) {
+		cinch_spec_free(*ret);
+		*ret = NULL;
+		free(*ret_report_json);
+		*ret_report_json = NULL;
+	}
 	return r;
 }
 
@@ -90,9 +105,6 @@ int cli_create(const struct cli_globals *g, int argc, char **argv, struct cinch_
 	if (r < 0)
 		return r;
 	opts.id = argv[optind];
-	r = cinch_container_ensure_sealed_self(err);
-	if (r < 0)
-		return r;
 	r = cli_load_bundle_spec(g, opts.bundle, opts.id, &spec, &report, err);
 	if (r < 0)
 		return r;

@@ -18,13 +18,14 @@ int cli_create_flag(int opt, const char *arg, struct cinch_container_options *op
 /* Long options shared by create and run (terminated by a zero entry is NOT
  * included: callers copy them into their own table). */
 #define CLI_CREATE_LONG_OPTIONS                                                                    \
-	{"bundle", required_argument, NULL, 'b'},                                                   \
-	    {"pid-file", required_argument, NULL, 1001},                                            \
-	    {"console-socket", required_argument, NULL, 1002},                                      \
-	    {"preserve-fds", required_argument, NULL, 1003},                                        \
+	{"bundle", required_argument, NULL, 'b'}, {"pid-file", required_argument, NULL, 1001},     \
+	    {"console-socket", required_argument, NULL, 1002},                                     \
+	    {"preserve-fds", required_argument, NULL, 1003},                                       \
 	    {"no-pivot", no_argument, NULL, 1004}, {"no-new-keyring", no_argument, NULL, 1005},    \
-	    {"no-subreaper", no_argument, NULL, 1006},                                              \
-	    {"notify-socket", required_argument, NULL, 1007}
+	    {"no-subreaper", no_argument, NULL, 1006},                                             \
+	{                                                                                          \
+		"notify-socket", required_argument, NULL, 1007                                     \
+	}
 
 /* Loads <bundle>/config.json and applies the host policy: *ret is the final
  * spec for the container, *ret_report_json the policy report to store. */

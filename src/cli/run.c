@@ -49,9 +49,6 @@ int cli_run(const struct cli_globals *g, int argc, char **argv, struct cinch_err
 	if (r < 0)
 		return r;
 	opts.id = argv[optind];
-	r = cinch_container_ensure_sealed_self(err);
-	if (r < 0)
-		return r;
 	r = cli_load_bundle_spec(g, opts.bundle, opts.id, &spec, &report, err);
 	if (r < 0)
 		return r;

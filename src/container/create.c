@@ -417,8 +417,7 @@ static int do_create(struct create_ctx *ctx, bool console_proxy, struct cinch_er
 	if (r < 0)
 		return r;
 	/* From here on a failure must remove what we made (ctx_rollback). */
-	if (asprintf(&cfg_path, "%s/%s/%s", ctx->opts->root, ctx->opts->id,
-		     CINCH_STATE_CONFIG) < 0)
+	if (asprintf(&cfg_path, "%s/%s/%s", ctx->opts->root, ctx->opts->id, CINCH_STATE_CONFIG) < 0)
 		return cinch_error_set(err, ENOMEM, "create: out of memory");
 	r = initial_state(ctx, err);
 	if (r < 0)
@@ -480,6 +479,17 @@ int container_create_internal(const struct cinch_container_options *opts,
 	int r;
 
 	ctx_init(&ctx, opts, spec);
+	/* A closed 0, 1 or 2 would be reused by our own sockets and handed to
+	 * the container as its stdio: fill the gap with /dev/null first. */
+	for (int fd = 0; fd < 3; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		int nfd = open("/dev/null", O_RDWR);
+		if (nfd >= 0 && nfd != fd) {
+			dup2(nfd, fd);
+			close(nfd);
+		}
+	}
 	/* Inherited fds (a shim's ttrpc socket...) must reach neither hooks nor
 	 * the container; the caller's --preserve-fds range is left alone. */
 	close_range(3 + opts->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);

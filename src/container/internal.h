@@ -7,6 +7,7 @@
 #ifndef CINCH_CONTAINER_INTERNAL_H
 #define CINCH_CONTAINER_INTERNAL_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -24,9 +25,9 @@ struct create_ctx {
 	int dirfd;    /* state dir, locked; closed in stage1/init */
 	int sync_parent;
 	int sync_child;
-	int fifo_fd;	    /* O_PATH of exec.fifo: init holds it while created */
-	int proc_fd;	    /* O_PATH of the host /proc, for init's fifo reopen */
-	int console_sock;   /* connected --console-socket, or -1 */
+	int fifo_fd;			 /* O_PATH of exec.fifo: init holds it while created */
+	int proc_fd;			 /* O_PATH of the host /proc, for init's fifo reopen */
+	int console_sock;		 /* connected --console-socket, or -1 */
 	int ns_fds[CINCH_NS_TYPE_COUNT]; /* namespaces joined by path, or -1 */
 	unsigned long new_ns_flags;	 /* CLONE_NEW* to unshare in stage1 (not user) */
 	bool new_userns;
@@ -48,8 +49,7 @@ void container_ns_close(struct create_ctx *ctx);
 
 /* usermap.c: parent side writes for stage1 */
 int container_write_id_maps(const struct cinch_spec *spec, pid_t pid, struct cinch_error *err);
-int container_write_time_offsets(const struct cinch_spec *spec, pid_t pid,
-				 struct cinch_error *err);
+int container_write_time_offsets(const struct cinch_spec *spec, pid_t pid, struct cinch_error *err);
 
 /* hooks.c */
 int container_hooks_run(const struct cinch_spec *spec, enum cinch_hook_kind kind,
@@ -63,8 +63,7 @@ __attribute__((noreturn)) void container_init_main(struct create_ctx *ctx);
 /* process.c: process attributes applied by the init */
 int container_apply_rlimits(const struct cinch_process *p, struct cinch_error *err);
 /* Run by the parent on the init's /proc/<pid>/oom_score_adj. */
-int container_apply_oom_score_adj(const struct cinch_process *p, int pid,
-				  struct cinch_error *err);
+int container_apply_oom_score_adj(const struct cinch_process *p, int pid, struct cinch_error *err);
 int container_apply_personality(const struct cinch_spec *spec, struct cinch_error *err);
 int container_apply_scheduler(const struct cinch_process *p, struct cinch_error *err);
 int container_apply_io_priority(const struct cinch_process *p, struct cinch_error *err);
@@ -72,8 +71,7 @@ int container_apply_cpu_affinity(pid_t pid, const char *cpus, const char *what,
 				 struct cinch_error *err);
 int container_chdir_cwd(const struct cinch_process *p, struct cinch_error *err);
 /* Resolves args[0] inside the (already pivoted) root: *ret is malloc'd. */
-int container_find_executable(const struct cinch_process *p, char **ret,
-			      struct cinch_error *err);
+int container_find_executable(const struct cinch_process *p, char **ret, struct cinch_error *err);
 int container_apply_sysctl(const struct cinch_spec *spec, struct cinch_error *err);
 int container_apply_hostname(const struct cinch_spec *spec, struct cinch_error *err);
 
@@ -82,11 +80,16 @@ int container_console_setup(struct create_ctx *ctx, void *rootfs_ctx, struct cin
 int container_console_send(const char *socket_path, int master, struct cinch_error *err);
 int container_console_connect(const char *path, int *ret, struct cinch_error *err);
 
+/* ttyproxy.c: copies stdio <-> master and forwards `set` signals until
+ * the init (our child) exits. */
+int container_tty_proxy(pid_t pid, int master, const sigset_t *set, int *ret_exit,
+			struct cinch_error *err);
+
 /* status.c */
 int container_status_of(int dirfd, const struct cinch_state *st, enum cinch_status *ret);
 /* Builds the state JSON for hooks (status given explicitly). */
-int container_hook_state_json(const struct cinch_state *st, enum cinch_status status,
-			      char **ret, struct cinch_error *err);
+int container_hook_state_json(const struct cinch_state *st, enum cinch_status status, char **ret,
+			      struct cinch_error *err);
 
 /* create.c */
 int container_create_internal(const struct cinch_container_options *opts,

@@ -20,8 +20,8 @@
 #include "cinch/log.h"
 #include "internal.h"
 
-#define START_POLL_MS	100
-#define KILL_WAIT_MS	10000
+#define START_POLL_MS 100
+#define KILL_WAIT_MS  10000
 
 static int open_container(const char *root, const char *id, int *ret_dirfd,
 			  struct cinch_state **ret, struct cinch_error *err)
@@ -118,8 +118,8 @@ int container_start_locked(int dirfd, const struct cinch_state *st, const char *
 		}
 		/* The init died before it could be released. */
 		if (!init_alive(st))
-			return cinch_error_set(err, ESRCH,
-					       "cannot start container %s: its init exited", st->id);
+			return cinch_error_set(
+			    err, ESRCH, "cannot start container %s: its init exited", st->id);
 	}
 	if (unlinkat(dirfd, CINCH_STATE_FIFO, 0) < 0)
 		return cinch_error_errno(err, errno, "remove exec.fifo of %s", st->id);
@@ -152,8 +152,9 @@ int cinch_container_start(const char *root, const char *id, struct cinch_error *
 		break;
 	case CINCH_STATUS_CREATING:
 	default:
-		r = cinch_error_set(err, EBUSY, "cannot start container %s: it is still being "
-						"created",
+		r = cinch_error_set(err, EBUSY,
+				    "cannot start container %s: it is still being "
+				    "created",
 				    id);
 		break;
 	}
@@ -254,8 +255,9 @@ int container_delete_locked(const char *root, const char *id, int dirfd,
 
 	container_status_of(dirfd, st, &status);
 	if ((status == CINCH_STATUS_RUNNING || status == CINCH_STATUS_PAUSED) && !force)
-		return cinch_error_set(err, EBUSY, "cannot delete container %s that is not "
-						   "stopped: %s",
+		return cinch_error_set(err, EBUSY,
+				       "cannot delete container %s that is not "
+				       "stopped: %s",
 				       id, cinch_status_name(status));
 	/* A created container is killed by a plain delete (as runc does). */
 	if (status != CINCH_STATUS_STOPPED && status != CINCH_STATUS_CREATING) {
@@ -277,8 +279,7 @@ int container_delete_locked(const char *root, const char *id, int dirfd,
 	return cinch_state_dir_remove(root, id, dirfd, err);
 }
 
-int cinch_container_delete(const char *root, const char *id, bool force,
-			   struct cinch_error *err)
+int cinch_container_delete(const char *root, const char *id, bool force, struct cinch_error *err)
 {
 	_cleanup_close_ int dirfd = -1;
 	struct cinch_state *st = NULL;

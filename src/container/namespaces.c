@@ -83,7 +83,8 @@ int container_ns_plan(struct create_ctx *ctx, struct cinch_error *err)
 	ctx->new_ns_flags = 0;
 	ctx->new_userns = false;
 	if (!lx)
-		return cinch_error_set(err, EINVAL, "linux: missing (a mount namespace is required)");
+		return cinch_error_set(err, EINVAL,
+				       "linux: missing (a mount namespace is required)");
 	for (size_t i = 0; i < lx->namespaces.len; i++) {
 		const struct cinch_namespace *ns = &lx->namespaces.items[i];
 		if ((unsigned)ns->type >= CINCH_NS_TYPE_COUNT)

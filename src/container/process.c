@@ -30,14 +30,22 @@ static const struct {
 	const char *name;
 	int resource;
 } rlimit_names[] = {
-    {"RLIMIT_AS", RLIMIT_AS},		{"RLIMIT_CORE", RLIMIT_CORE},
-    {"RLIMIT_CPU", RLIMIT_CPU},		{"RLIMIT_DATA", RLIMIT_DATA},
-    {"RLIMIT_FSIZE", RLIMIT_FSIZE},	{"RLIMIT_LOCKS", RLIMIT_LOCKS},
-    {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK}, {"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE},
-    {"RLIMIT_NICE", RLIMIT_NICE},	{"RLIMIT_NOFILE", RLIMIT_NOFILE},
-    {"RLIMIT_NPROC", RLIMIT_NPROC},	{"RLIMIT_RSS", RLIMIT_RSS},
-    {"RLIMIT_RTPRIO", RLIMIT_RTPRIO},	{"RLIMIT_RTTIME", RLIMIT_RTTIME},
-    {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING}, {"RLIMIT_STACK", RLIMIT_STACK},
+    {"RLIMIT_AS", RLIMIT_AS},
+    {"RLIMIT_CORE", RLIMIT_CORE},
+    {"RLIMIT_CPU", RLIMIT_CPU},
+    {"RLIMIT_DATA", RLIMIT_DATA},
+    {"RLIMIT_FSIZE", RLIMIT_FSIZE},
+    {"RLIMIT_LOCKS", RLIMIT_LOCKS},
+    {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK},
+    {"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE},
+    {"RLIMIT_NICE", RLIMIT_NICE},
+    {"RLIMIT_NOFILE", RLIMIT_NOFILE},
+    {"RLIMIT_NPROC", RLIMIT_NPROC},
+    {"RLIMIT_RSS", RLIMIT_RSS},
+    {"RLIMIT_RTPRIO", RLIMIT_RTPRIO},
+    {"RLIMIT_RTTIME", RLIMIT_RTTIME},
+    {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
+    {"RLIMIT_STACK", RLIMIT_STACK},
 };
 
 int container_apply_rlimits(const struct cinch_process *p, struct cinch_error *err)
@@ -60,10 +68,9 @@ int container_apply_rlimits(const struct cinch_process *p, struct cinch_error *e
 					       rl->type);
 		done[res] = true;
 		if (rl->soft > rl->hard)
-			return cinch_error_set(err, EINVAL,
-					       "process.rlimits[%zu] %s: soft %llu above hard %llu",
-					       i, rl->type, (unsigned long long)rl->soft,
-					       (unsigned long long)rl->hard);
+			return cinch_error_set(
+			    err, EINVAL, "process.rlimits[%zu] %s: soft %llu above hard %llu", i,
+			    rl->type, (unsigned long long)rl->soft, (unsigned long long)rl->hard);
 		getrlimit(res, &cur);
 		if (setrlimit(res, &want) < 0) {
 			int e = errno;
@@ -81,8 +88,7 @@ int container_apply_rlimits(const struct cinch_process *p, struct cinch_error *e
 	return 0;
 }
 
-int container_apply_oom_score_adj(const struct cinch_process *p, int pid,
-				  struct cinch_error *err)
+int container_apply_oom_score_adj(const struct cinch_process *p, int pid, struct cinch_error *err)
 {
 	char path[64], cur[32] = "", want[32];
 	_cleanup_close_ int fd = -1;
@@ -154,17 +160,17 @@ static const struct {
 	const char *name;
 	uint64_t value;
 } sched_policies[] = {
-    {"SCHED_OTHER", 0}, {"SCHED_FIFO", 1},  {"SCHED_RR", 2},      {"SCHED_BATCH", 3},
-    {"SCHED_ISO", 4},   {"SCHED_IDLE", 5}, {"SCHED_DEADLINE", 6},
+    {"SCHED_OTHER", 0}, {"SCHED_FIFO", 1}, {"SCHED_RR", 2},	  {"SCHED_BATCH", 3},
+    {"SCHED_ISO", 4},	{"SCHED_IDLE", 5}, {"SCHED_DEADLINE", 6},
 };
 
 static const struct {
 	const char *name;
 	uint64_t value;
 } sched_flags[] = {
-    {"SCHED_FLAG_RESET_ON_FORK", 0x01}, {"SCHED_FLAG_RECLAIM", 0x02},
-    {"SCHED_FLAG_DL_OVERRUN", 0x04},	{"SCHED_FLAG_KEEP_POLICY", 0x08},
-    {"SCHED_FLAG_KEEP_PARAMS", 0x10},	{"SCHED_FLAG_UTIL_CLAMP_MIN", 0x20},
+    {"SCHED_FLAG_RESET_ON_FORK", 0x01},	 {"SCHED_FLAG_RECLAIM", 0x02},
+    {"SCHED_FLAG_DL_OVERRUN", 0x04},	 {"SCHED_FLAG_KEEP_POLICY", 0x08},
+    {"SCHED_FLAG_KEEP_PARAMS", 0x10},	 {"SCHED_FLAG_UTIL_CLAMP_MIN", 0x20},
     {"SCHED_FLAG_UTIL_CLAMP_MAX", 0x40},
 };
 
@@ -291,8 +297,8 @@ static bool has_ns(const struct cinch_spec *spec, enum cinch_ns_type t)
 }
 
 static const char *const ipc_sysctls[] = {
-    "kernel.msgmax", "kernel.msgmnb",	    "kernel.msgmni", "kernel.sem",
-    "kernel.shmall", "kernel.shmmax",	    "kernel.shmmni", "kernel.shm_rmid_forced",
+    "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
+    "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced",
 };
 
 /* Only sysctls that belong to a namespace the container owns are allowed. */
@@ -423,8 +429,7 @@ static int check_exec(const char *path)
 	return 0;
 }
 
-int container_find_executable(const struct cinch_process *p, char **ret,
-			      struct cinch_error *err)
+int container_find_executable(const struct cinch_process *p, char **ret, struct cinch_error *err)
 {
 	const char *name;
 	_cleanup_free_ char *dirs = NULL;
@@ -442,7 +447,8 @@ int container_find_executable(const struct cinch_process *p, char **ret,
 					       "exec: \"%s\": stat %s: no such file or directory",
 					       name, name);
 		if (r == -EACCES)
-			return cinch_error_set(err, EACCES, "exec: \"%s\": permission denied", name);
+			return cinch_error_set(err, EACCES, "exec: \"%s\": permission denied",
+					       name);
 		if (r < 0)
 			return cinch_error_errno(err, -r, "exec: \"%s\"", name);
 		*ret = strdup(name);

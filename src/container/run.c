@@ -45,28 +45,26 @@ static int wait_forwarding(pid_t pid, const sigset_t *set, int *ret_exit)
 	return 0;
 }
 
-int cinch_container_run(const struct cinch_container_options *opts,
-			const struct cinch_spec *spec, bool detach, bool keep, int *ret_exit,
-			struct cinch_error *err)
+int cinch_container_run(const struct cinch_container_options *opts, const struct cinch_spec *spec,
+			bool detach, bool keep, int *ret_exit, struct cinch_error *err)
 {
 	_cleanup_close_ int dirfd = -1;
 	struct cinch_state *st = NULL;
 	sigset_t set, old;
 	int r;
 
-	if (!detach && spec->process && spec->process->terminal.present &&
-	    spec->process->terminal.value && !opts->console_socket)
-		return cinch_error_set(err, ENOTSUP,
-				       "process.terminal: a foreground run without "
-				       "--console-socket is not supported (use -d with "
-				       "--console-socket)");
+	/* A foreground run with a terminal and no socket proxies the pty itself. */
+	bool proxy = !detach && spec->process && spec->process->terminal.present &&
+		     spec->process->terminal.value && !opts->console_socket;
+	_cleanup_close_ int master = -1;
+
 	/* Block before the init exists, so no SIGCHLD or forwarded signal is lost. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);
 	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
 		sigaddset(&set, forwarded[i]);
 	sigprocmask(SIG_BLOCK, &set, &old);
-	r = container_create_internal(opts, spec, true, &dirfd, &st, NULL, err);
+	r = container_create_internal(opts, spec, true, &dirfd, &st, proxy ? &master : NULL, err);
 	if (r < 0)
 		goto out;
 	r = container_start_locked(dirfd, st, opts->root, err);
@@ -81,7 +79,13 @@ int cinch_container_run(const struct cinch_container_options *opts,
 	*ret_exit = 0;
 	if (detach)
 		goto out;
-	r = wait_forwarding(st->pid, &set, ret_exit);
+	if (proxy) {
+		r = container_tty_proxy(st->pid, master, &set, ret_exit, err);
+		if (r < 0)
+			goto out;
+	} else {
+		r = wait_forwarding(st->pid, &set, ret_exit);
+	}
 	if (r < 0) {
 		r = cinch_error_errno(err, -r, "wait for container %s", opts->id);
 		goto out;

@@ -62,7 +62,8 @@ static int read_cmdline(char **ret_buf, char ***ret_argv, struct cinch_error *er
 		if (len == cap) {
 			char *nb = realloc(buf, cap * 2 + 1);
 			if (!nb)
-				return cinch_error_set(err, ENOMEM, "self-protection: out of memory");
+				return cinch_error_set(err, ENOMEM,
+						       "self-protection: out of memory");
 			buf = nb;
 			cap *= 2;
 		}
@@ -80,7 +81,37 @@ static int read_cmdline(char **ret_buf, char ***ret_argv, struct cinch_error *er
 	return 0;
 }
 
-int cinch_container_ensure_sealed_self(struct cinch_error *err)
+static bool maps_host_zero(const struct cinch_id_mappings *m)
+{
+	for (size_t i = 0; i < m->len; i++)
+		if (m->items[i].host_id == 0 && m->items[i].size > 0)
+			return true;
+	return false;
+}
+
+/* True when no container process could write the binary through
+ * /proc/<pid>/exe: it runs as unmapped-from-root ids in its own user
+ * namespace, and the file is root's and not group/other writable. */
+static bool unreachable_binary(const struct cinch_spec *spec)
+{
+	const struct cinch_namespace *ns;
+	struct stat st;
+
+	if (!spec || !spec->linux_)
+		return false;
+	ns = cinch_spec_find_namespace(spec, CINCH_NS_USER);
+	if (!ns || (ns->path && ns->path[0]))
+		return false;
+	if (!spec->linux_->uid_mappings.len || !spec->linux_->gid_mappings.len ||
+	    maps_host_zero(&spec->linux_->uid_mappings) ||
+	    maps_host_zero(&spec->linux_->gid_mappings))
+		return false;
+	if (stat("/proc/self/exe", &st) < 0)
+		return false;
+	return st.st_uid == 0 && (st.st_mode & 022) == 0;
+}
+
+int cinch_container_ensure_sealed_self(const struct cinch_spec *spec, struct cinch_error *err)
 {
 	_cleanup_free_ char *cmdline = NULL;
 	_cleanup_free_ char **argv = NULL;
@@ -89,7 +120,7 @@ int cinch_container_ensure_sealed_self(struct cinch_error *err)
 	struct stat st;
 	off_t off = 0;
 
-	if (running_sealed())
+	if (running_sealed() || unreachable_binary(spec))
 		return 0;
 	exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
 	if (exe < 0)

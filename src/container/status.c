@@ -54,7 +54,7 @@ int cinch_container_status(const char *root, const char *id, struct cinch_state 
 	struct cinch_state *st = NULL;
 	int r;
 
-	r = cinch_state_dir_open(root, id, false, &dirfd, err);
+	r = cinch_state_dir_open_unlocked(root, id, &dirfd, err);
 	if (r < 0)
 		return r;
 	r = cinch_state_load(dirfd, id, &st, err);
@@ -69,8 +69,8 @@ int cinch_container_status(const char *root, const char *id, struct cinch_state 
 	return 0;
 }
 
-int container_hook_state_json(const struct cinch_state *st, enum cinch_status status,
-			      char **ret, struct cinch_error *err)
+int container_hook_state_json(const struct cinch_state *st, enum cinch_status status, char **ret,
+			      struct cinch_error *err)
 {
 	return cinch_state_oci_json(st, status, false, ret, NULL, err);
 }
@@ -79,14 +79,14 @@ static const struct {
 	const char *name;
 	int sig;
 } signals[] = {
-    {"HUP", SIGHUP},	 {"INT", SIGINT},     {"QUIT", SIGQUIT},     {"ILL", SIGILL},
-    {"TRAP", SIGTRAP},	 {"ABRT", SIGABRT},   {"IOT", SIGIOT},	     {"BUS", SIGBUS},
-    {"FPE", SIGFPE},	 {"KILL", SIGKILL},   {"USR1", SIGUSR1},     {"SEGV", SIGSEGV},
-    {"USR2", SIGUSR2},	 {"PIPE", SIGPIPE},   {"ALRM", SIGALRM},     {"TERM", SIGTERM},
+    {"HUP", SIGHUP},	   {"INT", SIGINT},   {"QUIT", SIGQUIT},     {"ILL", SIGILL},
+    {"TRAP", SIGTRAP},	   {"ABRT", SIGABRT}, {"IOT", SIGIOT},	     {"BUS", SIGBUS},
+    {"FPE", SIGFPE},	   {"KILL", SIGKILL}, {"USR1", SIGUSR1},     {"SEGV", SIGSEGV},
+    {"USR2", SIGUSR2},	   {"PIPE", SIGPIPE}, {"ALRM", SIGALRM},     {"TERM", SIGTERM},
     {"STKFLT", SIGSTKFLT}, {"CHLD", SIGCHLD}, {"CONT", SIGCONT},     {"STOP", SIGSTOP},
-    {"TSTP", SIGTSTP},	 {"TTIN", SIGTTIN},   {"TTOU", SIGTTOU},     {"URG", SIGURG},
-    {"XCPU", SIGXCPU},	 {"XFSZ", SIGXFSZ},   {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF},
-    {"WINCH", SIGWINCH}, {"IO", SIGIO},	      {"POLL", SIGPOLL},     {"PWR", SIGPWR},
+    {"TSTP", SIGTSTP},	   {"TTIN", SIGTTIN}, {"TTOU", SIGTTOU},     {"URG", SIGURG},
+    {"XCPU", SIGXCPU},	   {"XFSZ", SIGXFSZ}, {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF},
+    {"WINCH", SIGWINCH},   {"IO", SIGIO},     {"POLL", SIGPOLL},     {"PWR", SIGPWR},
     {"SYS", SIGSYS},
 };
 

@@ -10,33 +10,19 @@
 
 /* Exact payload size per type; -1 = variable (checked by type). */
 static const int payload_sizes[SYNC_TYPE_MAX] = {
-    [SYNC_CGROUP_JOINED] = 0,
-    [SYNC_USERMAP_REQUEST] = 0,
-    [SYNC_USERMAP_ACK] = 0,
-    [SYNC_TIMEOFFSETS] = 0,
-    [SYNC_TIMEOFFSETS_ACK] = 0,
-    [SYNC_INIT_PID] = 4,
-    [SYNC_CHILD_READY] = 4,
-    [SYNC_HOOKS] = 0,
-    [SYNC_HOOKS_DONE] = 0,
-    [SYNC_CONSOLE] = 0,
-    [SYNC_EXEC_READY] = 0,
-    [SYNC_ERROR] = -1,
+    [SYNC_CGROUP_JOINED] = 0, [SYNC_USERMAP_REQUEST] = 0, [SYNC_USERMAP_ACK] = 0,
+    [SYNC_TIMEOFFSETS] = 0,   [SYNC_TIMEOFFSETS_ACK] = 0, [SYNC_INIT_PID] = 4,
+    [SYNC_CHILD_READY] = 4,   [SYNC_HOOKS] = 0,		  [SYNC_HOOKS_DONE] = 0,
+    [SYNC_CONSOLE] = 0,	      [SYNC_EXEC_READY] = 0,	  [SYNC_ERROR] = -1,
 };
 
 static const char *const type_names[SYNC_TYPE_MAX] = {
-    [SYNC_CGROUP_JOINED] = "CGROUP_JOINED",
-    [SYNC_USERMAP_REQUEST] = "USERMAP_REQUEST",
-    [SYNC_USERMAP_ACK] = "USERMAP_ACK",
-    [SYNC_TIMEOFFSETS] = "TIMEOFFSETS",
-    [SYNC_TIMEOFFSETS_ACK] = "TIMEOFFSETS_ACK",
-    [SYNC_INIT_PID] = "INIT_PID",
-    [SYNC_CHILD_READY] = "CHILD_READY",
-    [SYNC_HOOKS] = "HOOKS",
-    [SYNC_HOOKS_DONE] = "HOOKS_DONE",
-    [SYNC_CONSOLE] = "CONSOLE",
-    [SYNC_EXEC_READY] = "EXEC_READY",
-    [SYNC_ERROR] = "ERROR",
+    [SYNC_CGROUP_JOINED] = "CGROUP_JOINED",	[SYNC_USERMAP_REQUEST] = "USERMAP_REQUEST",
+    [SYNC_USERMAP_ACK] = "USERMAP_ACK",		[SYNC_TIMEOFFSETS] = "TIMEOFFSETS",
+    [SYNC_TIMEOFFSETS_ACK] = "TIMEOFFSETS_ACK", [SYNC_INIT_PID] = "INIT_PID",
+    [SYNC_CHILD_READY] = "CHILD_READY",		[SYNC_HOOKS] = "HOOKS",
+    [SYNC_HOOKS_DONE] = "HOOKS_DONE",		[SYNC_CONSOLE] = "CONSOLE",
+    [SYNC_EXEC_READY] = "EXEC_READY",		[SYNC_ERROR] = "ERROR",
 };
 
 const char *cinch_sync_type_name(uint32_t type)
@@ -76,7 +62,8 @@ static int check_payload(uint32_t type, const unsigned char *payload, uint32_t l
 			return cinch_error_set(err, EPROTO, "sync: malformed ERROR payload");
 		uint32_t code = get_u32(payload);
 		if (code == 0 || code > 4095)
-			return cinch_error_set(err, EPROTO, "sync: ERROR with invalid code %u", code);
+			return cinch_error_set(err, EPROTO, "sync: ERROR with invalid code %u",
+					       code);
 	}
 	return 0;
 }
@@ -252,8 +239,7 @@ uint32_t cinch_sync_u32(const struct cinch_sync_msg *msg)
 	return get_u32(msg->payload);
 }
 
-int cinch_sync_expect(int sock, uint32_t want, struct cinch_sync_msg *msg,
-		      struct cinch_error *err)
+int cinch_sync_expect(int sock, uint32_t want, struct cinch_sync_msg *msg, struct cinch_error *err)
 {
 	int r = cinch_sync_recv(sock, msg, err);
 

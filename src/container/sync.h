@@ -31,9 +31,9 @@ enum cinch_sync_type {
 	SYNC_TYPE_MAX,
 };
 
-#define SYNC_HEADER_SIZE  8u
-#define SYNC_PAYLOAD_MAX  (CINCH_ERROR_MSG_MAX + 4u)
-#define SYNC_PACKET_MAX	  (SYNC_HEADER_SIZE + SYNC_PAYLOAD_MAX)
+#define SYNC_HEADER_SIZE 8u
+#define SYNC_PAYLOAD_MAX (CINCH_ERROR_MSG_MAX + 4u)
+#define SYNC_PACKET_MAX	 (SYNC_HEADER_SIZE + SYNC_PAYLOAD_MAX)
 
 struct cinch_sync_msg {
 	uint32_t type;
@@ -62,8 +62,7 @@ void cinch_sync_send_error(int sock, const struct cinch_error *error);
 int cinch_sync_recv(int sock, struct cinch_sync_msg *msg, struct cinch_error *err);
 /* Receives one message of type `want`; SYNC_ERROR becomes the returned
  * error, any other type is a protocol error. */
-int cinch_sync_expect(int sock, uint32_t want, struct cinch_sync_msg *msg,
-		      struct cinch_error *err);
+int cinch_sync_expect(int sock, uint32_t want, struct cinch_sync_msg *msg, struct cinch_error *err);
 /* Turns a SYNC_ERROR message into err; returns -code. */
 int cinch_sync_error_from_msg(const struct cinch_sync_msg *msg, struct cinch_error *err);
 uint32_t cinch_sync_u32(const struct cinch_sync_msg *msg);

@@ -70,8 +70,7 @@ int container_write_id_maps(const struct cinch_spec *spec, pid_t pid, struct cin
 	return write_proc_file(pid, "gid_map", buf, (size_t)n, "linux.gidMappings", err);
 }
 
-int container_write_time_offsets(const struct cinch_spec *spec, pid_t pid,
-				 struct cinch_error *err)
+int container_write_time_offsets(const struct cinch_spec *spec, pid_t pid, struct cinch_error *err)
 {
 	const struct cinch_time_offsets *o = &spec->linux_->time_offsets;
 	char buf[512];
@@ -85,8 +84,8 @@ int container_write_time_offsets(const struct cinch_spec *spec, pid_t pid,
 					       "boottime)",
 					       clock);
 		if (o->items[i].nanosecs >= 1000000000u)
-			return cinch_error_set(err, EINVAL,
-					       "linux.timeOffsets.%s.nanosecs: must be < 1e9", clock);
+			return cinch_error_set(
+			    err, EINVAL, "linux.timeOffsets.%s.nanosecs: must be < 1e9", clock);
 		int n = snprintf(buf + off, sizeof(buf) - off, "%s %lld %u\n", clock,
 				 (long long)o->items[i].secs, o->items[i].nanosecs);
 		if (n < 0 || (size_t)n >= sizeof(buf) - off)

@@ -124,8 +124,23 @@ int cinch_state_dir_create(const char *root, const char *id, int *ret_dirfd,
 	return 0;
 }
 
+static int open_dir(const char *root, const char *id, bool lock, bool exclusive, int *ret_dirfd,
+		    struct cinch_error *err);
+
 int cinch_state_dir_open(const char *root, const char *id, bool exclusive, int *ret_dirfd,
 			 struct cinch_error *err)
+{
+	return open_dir(root, id, true, exclusive, ret_dirfd, err);
+}
+
+int cinch_state_dir_open_unlocked(const char *root, const char *id, int *ret_dirfd,
+				  struct cinch_error *err)
+{
+	return open_dir(root, id, false, false, ret_dirfd, err);
+}
+
+static int open_dir(const char *root, const char *id, bool lock, bool exclusive, int *ret_dirfd,
+		    struct cinch_error *err)
 {
 	_cleanup_free_ char *path = NULL;
 	_cleanup_close_ int dirfd = -1;
@@ -143,7 +158,7 @@ int cinch_state_dir_open(const char *root, const char *id, bool exclusive, int *
 			return cinch_error_set(err, ENOENT, "container %s does not exist", id);
 		return cinch_error_errno(err, errno, "open state directory %s", path);
 	}
-	r = lock_dir(dirfd, exclusive, id, err);
+	r = lock ? lock_dir(dirfd, exclusive, id, err) : 0;
 	if (r < 0)
 		return r;
 	/* A concurrent delete may have removed the directory while we waited. */
@@ -174,8 +189,7 @@ int cinch_state_dir_remove(const char *root, const char *id, int dirfd, struct c
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
 		if (unlinkat(dirfd, de->d_name, 0) < 0) {
-			if (errno == EISDIR &&
-			    unlinkat(dirfd, de->d_name, AT_REMOVEDIR) == 0)
+			if (errno == EISDIR && unlinkat(dirfd, de->d_name, AT_REMOVEDIR) == 0)
 				continue;
 			if (errno != ENOENT)
 				return cinch_error_errno(err, errno, "remove %s/%s/%s", root, id,
@@ -198,8 +212,8 @@ static int cmp_str(const void *a, const void *b)
 /* Ours iff state.json parses and carries cinch's marker. */
 static bool is_cinch_dir(int rootfd, const char *name)
 {
-	_cleanup_close_ int dirfd = openat(rootfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC |
-							     O_NOFOLLOW);
+	_cleanup_close_ int dirfd =
+	    openat(rootfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	struct cinch_error err;
 	struct cinch_state *st = NULL;
 

@@ -182,8 +182,9 @@ static int get_annotations(yajl_val root, struct cinch_map *m, struct cinch_erro
 	for (size_t i = 0; i < v->u.object.len; i++) {
 		yajl_val val = v->u.object.values[i];
 		if (!YAJL_IS_STRING(val))
-			return cinch_error_set(err, EINVAL, "state of %s: annotation %s not a string",
-					       id, v->u.object.keys[i]);
+			return cinch_error_set(err, EINVAL,
+					       "state of %s: annotation %s not a string", id,
+					       v->u.object.keys[i]);
 		m->items[i].key = strdup(v->u.object.keys[i]);
 		m->items[i].value = strdup(val->u.string);
 		m->len = i + 1;

@@ -98,8 +98,8 @@ static void decode_rejects_oversized_payload(void **state)
 
 	put32(buf, SYNC_ERROR);
 	put32(buf + 4, SYNC_PAYLOAD_MAX + 1);
-	assert_int_equal(cinch_sync_decode(buf, SYNC_HEADER_SIZE + SYNC_PAYLOAD_MAX + 1, &msg, &err),
-			 -EPROTO);
+	assert_int_equal(
+	    cinch_sync_decode(buf, SYNC_HEADER_SIZE + SYNC_PAYLOAD_MAX + 1, &msg, &err), -EPROTO);
 	assert_non_null(strstr(err.msg, "exceeds"));
 }
 
