@@ -31,7 +31,18 @@ static int proc_exe_target(int pid, char **ret, void *userdata)
 	return *ret ? 0 : -ENOMEM;
 }
 
-/* A namespace path is the host's when it is the same inode as pid 1's. */
+static bool same_inode(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+/*
+ * A namespace path is the host's when it is the runtime's own namespace of
+ * that type (cinch runs in the engine's namespaces: Docker's
+ * --network host hands over exactly that one) or pid 1's. pid 1's is only a
+ * second reference: in some sandboxes it is not readable or not shared with
+ * the engine, and that must not make every join unverifiable.
+ */
 static int is_host_namespace(enum cinch_ns_type type, const char *path, bool *ret, void *userdata)
 {
 	static const char *const proc_names[CINCH_NS_TYPE_COUNT] = {
@@ -39,15 +50,20 @@ static int is_host_namespace(enum cinch_ns_type type, const char *path, bool *re
 	    [CINCH_NS_IPC] = "ipc",	  [CINCH_NS_UTS] = "uts",     [CINCH_NS_USER] = "user",
 	    [CINCH_NS_CGROUP] = "cgroup", [CINCH_NS_TIME] = "time",
 	};
-	char host_path[64];
-	struct stat want, have;
+	char ref_path[64];
+	struct stat target, ref;
 
 	if ((unsigned)type >= CINCH_NS_TYPE_COUNT)
 		return -EINVAL;
-	snprintf(host_path, sizeof(host_path), "/proc/1/ns/%s", proc_names[type]);
-	if (stat(host_path, &want) < 0 || stat(path, &have) < 0)
+	if (stat(path, &target) < 0)
 		return -errno;
-	*ret = want.st_dev == have.st_dev && want.st_ino == have.st_ino;
+	snprintf(ref_path, sizeof(ref_path), "/proc/self/ns/%s", proc_names[type]);
+	if (stat(ref_path, &ref) < 0)
+		return -errno;
+	*ret = same_inode(&target, &ref);
+	snprintf(ref_path, sizeof(ref_path), "/proc/1/ns/%s", proc_names[type]);
+	if (!*ret && stat(ref_path, &ref) == 0)
+		*ret = same_inode(&target, &ref);
 	return 0;
 }
 
