@@ -49,8 +49,9 @@ int cli_create_flag(int opt, const char *arg, struct cinch_container_options *op
 	}
 }
 
-int cli_load_bundle_spec(const struct cli_globals *g, const char *bundle, const char *id,
-			 struct cinch_spec **ret, char **ret_report_json, struct cinch_error *err)
+static int load_bundle_spec(const struct cli_globals *g, const char *bundle, const char *id,
+			    struct cinch_spec **ret, char **ret_report_json,
+			    struct cinch_error *err)
 {
 	_cleanup_free_ char *path = NULL;
 	struct cinch_spec *loaded = NULL;
@@ -71,14 +72,28 @@ int cli_load_bundle_spec(const struct cli_globals *g, const char *bundle, const 
 		return r;
 	/* The raw config let us skip sealing; the final one must agree (a policy
 	 * that dropped the user namespace costs a re-exec, and a second record). */
-	r = cinch_container_ensure_sealed_self(*ret, err);
-	if (r < 0) {
-		cinch_spec_free(*ret);
-		*ret = NULL;
-		free(*ret_report_json);
-		*ret_report_json = NULL;
-	}
-	return r;
+	return cinch_container_ensure_sealed_self(*ret, err);
+}
+
+int cli_prepare_container(const struct cli_globals *g, struct cinch_container_options *opts,
+			  struct cli_prepared_container *ret, struct cinch_error *err)
+{
+	int r;
+
+	*ret = (struct cli_prepared_container){.state_files = {CINCH_POLICY_REPORT_FILE}};
+	r = load_bundle_spec(g, opts->bundle, opts->id, &ret->spec, &ret->report_json, err);
+	if (r < 0)
+		return r;
+	ret->state_files[1] = ret->report_json;
+	opts->state_files = ret->state_files;
+	return 0;
+}
+
+void cli_prepared_container_release(struct cli_prepared_container *p)
+{
+	cinch_spec_free(p->spec);
+	free(p->report_json);
+	*p = (struct cli_prepared_container){0};
 }
 
 int cli_create(const struct cli_globals *g, int argc, char **argv, struct cinch_error *err)
@@ -86,9 +101,7 @@ int cli_create(const struct cli_globals *g, int argc, char **argv, struct cinch_
 	static const struct option longopts[] = {CLI_CREATE_LONG_OPTIONS, {NULL, 0, NULL, 0}};
 	struct cinch_container_options opts = {
 	    .root = g->root, .bundle = ".", .systemd_cgroup = g->systemd_cgroup};
-	struct cinch_spec *spec = NULL;
-	_cleanup_free_ char *report = NULL;
-	const char *state_files[3] = {CINCH_POLICY_REPORT_FILE, NULL, NULL};
+	struct cli_prepared_container prepared;
 	int opt, r;
 
 	optind = 0;
@@ -105,12 +118,9 @@ int cli_create(const struct cli_globals *g, int argc, char **argv, struct cinch_
 	if (r < 0)
 		return r;
 	opts.id = argv[optind];
-	r = cli_load_bundle_spec(g, opts.bundle, opts.id, &spec, &report, err);
-	if (r < 0)
-		return r;
-	state_files[1] = report;
-	opts.state_files = state_files;
-	r = cinch_container_create(&opts, spec, NULL, err);
-	cinch_spec_free(spec);
+	r = cli_prepare_container(g, &opts, &prepared, err);
+	if (r >= 0)
+		r = cinch_container_create(&opts, prepared.spec, NULL, err);
+	cli_prepared_container_release(&prepared);
 	return r < 0 ? r : 0;
 }

@@ -27,9 +27,19 @@ int cli_create_flag(int opt, const char *arg, struct cinch_container_options *op
 		"notify-socket", required_argument, NULL, 1007                                     \
 	}
 
-/* Loads <bundle>/config.json and applies the host policy: *ret is the final
- * spec for the container, *ret_report_json the policy report to store. */
-int cli_load_bundle_spec(const struct cli_globals *g, const char *bundle, const char *id,
-			 struct cinch_spec **ret, char **ret_report_json, struct cinch_error *err);
+/* What create and run hand the core: the policy-rewritten spec, and the
+ * policy report the container keeps in its state dir. */
+struct cli_prepared_container {
+	struct cinch_spec *spec;
+	char *report_json;
+	const char *state_files[3]; /* {name, contents, NULL} for opts->state_files */
+};
+
+/* Loads <opts->bundle>/config.json, seals this process (CVE-2019-5736) and
+ * applies the host policy; points opts->state_files into *ret. Release
+ * *ret with cli_prepared_container_release() whatever the outcome. */
+int cli_prepare_container(const struct cli_globals *g, struct cinch_container_options *opts,
+			  struct cli_prepared_container *ret, struct cinch_error *err);
+void cli_prepared_container_release(struct cli_prepared_container *p);
 
 #endif

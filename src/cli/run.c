@@ -7,8 +7,6 @@
 #include <getopt.h>
 #include <stdbool.h>
 
-#include "cinch/cleanup.h"
-#include "cinch/policy.h"
 #include "lifecycle.h"
 
 int cli_run(const struct cli_globals *g, int argc, char **argv, struct cinch_error *err)
@@ -21,9 +19,7 @@ int cli_run(const struct cli_globals *g, int argc, char **argv, struct cinch_err
 	};
 	struct cinch_container_options opts = {
 	    .root = g->root, .bundle = ".", .systemd_cgroup = g->systemd_cgroup};
-	struct cinch_spec *spec = NULL;
-	_cleanup_free_ char *report = NULL;
-	const char *state_files[3] = {CINCH_POLICY_REPORT_FILE, NULL, NULL};
+	struct cli_prepared_container prepared;
 	bool detach = false, keep = false;
 	int opt, r, code = 0;
 
@@ -49,13 +45,10 @@ int cli_run(const struct cli_globals *g, int argc, char **argv, struct cinch_err
 	if (r < 0)
 		return r;
 	opts.id = argv[optind];
-	r = cli_load_bundle_spec(g, opts.bundle, opts.id, &spec, &report, err);
-	if (r < 0)
-		return r;
-	state_files[1] = report;
-	opts.state_files = state_files;
-	r = cinch_container_run(&opts, spec, detach, keep, &code, err);
-	cinch_spec_free(spec);
+	r = cli_prepare_container(g, &opts, &prepared, err);
+	if (r >= 0)
+		r = cinch_container_run(&opts, prepared.spec, detach, keep, &code, err);
+	cli_prepared_container_release(&prepared);
 	if (r < 0)
 		return r;
 	return code;
