@@ -383,6 +383,22 @@ static int finish(const struct cinch_policy *policy, struct cinch_policy_report 
 	return 0;
 }
 
+/* Gives the report to the caller (or frees it); a refusal becomes -EPERM
+ * with the report's one-line summary in err. */
+static int hand_over_report(struct cinch_policy_report *rep, struct cinch_policy_report **report,
+			    struct cinch_error *err)
+{
+	int r = 0;
+
+	if (cinch_policy_report_refused(rep))
+		r = cinch_error_set(err, EPERM, "%s", cinch_policy_report_summary(rep));
+	if (report)
+		*report = rep;
+	else
+		cinch_policy_report_free(rep);
+	return r;
+}
+
 int cinch_policy_apply(const struct cinch_policy *policy, const struct cinch_spec *in,
 		       const struct cinch_policy_context *ctx, struct cinch_spec **out,
 		       struct cinch_policy_report **report, struct cinch_error *err)
@@ -402,19 +418,11 @@ int cinch_policy_apply(const struct cinch_policy *policy, const struct cinch_spe
 		cinch_policy_report_free(rep);
 		return r;
 	}
-	if (cinch_policy_report_refused(rep)) {
+	r = hand_over_report(rep, report, err);
+	if (r < 0) {
 		cinch_spec_free(spec);
-		cinch_error_set(err, EPERM, "%s", cinch_policy_report_summary(rep));
-		if (report)
-			*report = rep;
-		else
-			cinch_policy_report_free(rep);
-		return -EPERM;
+		return r;
 	}
-	if (report)
-		*report = rep;
-	else
-		cinch_policy_report_free(rep);
 	*out = spec;
 	return 0;
 }
@@ -439,19 +447,11 @@ int cinch_policy_apply_exec(const struct cinch_policy *policy, const struct cinc
 		cinch_policy_report_free(rep);
 		return r;
 	}
-	if (cinch_policy_report_refused(rep)) {
+	r = hand_over_report(rep, report, err);
+	if (r < 0) {
 		cinch_process_free(proc);
-		cinch_error_set(err, EPERM, "%s", cinch_policy_report_summary(rep));
-		if (report)
-			*report = rep;
-		else
-			cinch_policy_report_free(rep);
-		return -EPERM;
+		return r;
 	}
-	if (report)
-		*report = rep;
-	else
-		cinch_policy_report_free(rep);
 	*out = proc;
 	return 0;
 }

@@ -4,6 +4,7 @@
  * small accessors of include/cinch/policy.h, plus the capability name table.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -217,29 +218,37 @@ int policy_new_empty(struct cinch_policy **ret, struct cinch_error *err)
 	return 0;
 }
 
+/* Every list setting, named once: freeing and copying walk this table, so a
+ * new list cannot be forgotten by one of them. */
+static const size_t list_settings[] = {
+    offsetof(struct policy_settings, caps.allow),
+    offsetof(struct policy_settings, caps.engine_defaults),
+    offsetof(struct policy_settings, ro_root.tmpfs),
+    offsetof(struct policy_settings, ns.private_),
+    offsetof(struct policy_settings, ns.refuse_join),
+    offsetof(struct policy_settings, mounts.refuse_sources),
+    offsetof(struct policy_settings, mounts.refuse_sources_exact),
+    offsetof(struct policy_settings, mounts.refuse_source_names),
+    offsetof(struct policy_settings, mounts.bind_options),
+    offsetof(struct policy_settings, mounts.rootfs_options),
+    offsetof(struct policy_settings, mounts.proc_allow),
+    offsetof(struct policy_settings, masked.masked),
+    offsetof(struct policy_settings, masked.readonly),
+    offsetof(struct policy_settings, sysctls.allow),
+    offsetof(struct policy_settings, hooks.allow),
+    offsetof(struct policy_settings, hooks.engine_exe),
+    offsetof(struct policy_settings, hooks.engine_args0),
+};
+
+static struct pstrv *settings_list(struct policy_settings *s, size_t i)
+{
+	return (struct pstrv *)((char *)s + list_settings[i]);
+}
+
 static void settings_free(struct policy_settings *s)
 {
-	struct pstrv *lists[] = {
-	    &s->caps.allow,
-	    &s->caps.engine_defaults,
-	    &s->ro_root.tmpfs,
-	    &s->ns.private_,
-	    &s->ns.refuse_join,
-	    &s->mounts.refuse_sources,
-	    &s->mounts.refuse_sources_exact,
-	    &s->mounts.refuse_source_names,
-	    &s->mounts.bind_options,
-	    &s->mounts.rootfs_options,
-	    &s->mounts.proc_allow,
-	    &s->masked.masked,
-	    &s->masked.readonly,
-	    &s->sysctls.allow,
-	    &s->hooks.allow,
-	    &s->hooks.engine_exe,
-	    &s->hooks.engine_args0,
-	};
-	for (size_t i = 0; i < N_ELEMENTS(lists); i++)
-		pstrv_free(lists[i]);
+	for (size_t i = 0; i < N_ELEMENTS(list_settings); i++)
+		pstrv_free(settings_list(s, i));
 	free(s->ro_root.tmpfs_options);
 	free(s->apparmor.profile);
 	free(s->devices.allow);
@@ -279,50 +288,10 @@ int policy_copy(const struct cinch_policy *p, struct cinch_policy **ret, struct 
 	c->audit_log = c->origin = NULL;
 	d->ro_root.tmpfs_options = d->apparmor.profile = NULL;
 	d->devices.allow = NULL;
-	{
-		const struct pstrv *from[] = {
-		    &s->caps.allow,
-		    &s->caps.engine_defaults,
-		    &s->ro_root.tmpfs,
-		    &s->ns.private_,
-		    &s->ns.refuse_join,
-		    &s->mounts.refuse_sources,
-		    &s->mounts.refuse_sources_exact,
-		    &s->mounts.refuse_source_names,
-		    &s->mounts.bind_options,
-		    &s->mounts.rootfs_options,
-		    &s->mounts.proc_allow,
-		    &s->masked.masked,
-		    &s->masked.readonly,
-		    &s->sysctls.allow,
-		    &s->hooks.allow,
-		    &s->hooks.engine_exe,
-		    &s->hooks.engine_args0,
-		};
-		struct pstrv *to[] = {
-		    &d->caps.allow,
-		    &d->caps.engine_defaults,
-		    &d->ro_root.tmpfs,
-		    &d->ns.private_,
-		    &d->ns.refuse_join,
-		    &d->mounts.refuse_sources,
-		    &d->mounts.refuse_sources_exact,
-		    &d->mounts.refuse_source_names,
-		    &d->mounts.bind_options,
-		    &d->mounts.rootfs_options,
-		    &d->mounts.proc_allow,
-		    &d->masked.masked,
-		    &d->masked.readonly,
-		    &d->sysctls.allow,
-		    &d->hooks.allow,
-		    &d->hooks.engine_exe,
-		    &d->hooks.engine_args0,
-		};
-		for (size_t i = 0; i < N_ELEMENTS(to); i++)
-			*to[i] = (struct pstrv){0};
-		for (size_t i = 0; i < N_ELEMENTS(to) && r == 0; i++)
-			r = pstrv_copy(to[i], from[i]);
-	}
+	for (size_t i = 0; i < N_ELEMENTS(list_settings); i++)
+		*settings_list(d, i) = (struct pstrv){0};
+	for (size_t i = 0; i < N_ELEMENTS(list_settings) && r == 0; i++)
+		r = pstrv_copy(settings_list(d, i), settings_list((struct policy_settings *)s, i));
 	if (r == 0)
 		r = copy_str(&c->audit_log, p->audit_log);
 	if (r == 0)
