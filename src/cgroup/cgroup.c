@@ -122,8 +122,9 @@ static int build_plan(struct cinch_cgroup *cg, const struct cinch_resources *r, 
 	ret = cg_v1_plan(r, update, plan, err);
 	/* Hybrid hosts may carry hugetlb on the unified hierarchy only. */
 	if (ret >= 0)
-		ret = cg_find_hier(cg, CG_HIER_V1, "hugetlb") ? cg_plan_hugetlb_v1(r, plan, err)
-							      : cg_plan_hugetlb_v2(r, plan, err);
+		ret = cg_plan_hugetlb(
+		    r, cg_find_hier(cg, CG_HIER_V1, "hugetlb") ? CG_HIER_V1 : CG_HIER_UNIFIED, plan,
+		    err);
 	if (ret >= 0)
 		ret = cg_plan_unified(r, plan, err);
 	return ret;

@@ -107,10 +107,8 @@ int cg_v2_plan(const struct cinch_resources *r, bool update, struct cg_plan *pla
 int cg_v1_plan(const struct cinch_resources *r, bool update, struct cg_plan *plan,
 	       struct cinch_error *err);
 int cg_plan_unified(const struct cinch_resources *r, struct cg_plan *plan, struct cinch_error *err);
-int cg_plan_hugetlb_v2(const struct cinch_resources *r, struct cg_plan *plan,
-		       struct cinch_error *err);
-int cg_plan_hugetlb_v1(const struct cinch_resources *r, struct cg_plan *plan,
-		       struct cinch_error *err);
+int cg_plan_hugetlb(const struct cinch_resources *r, enum cg_kind kind, struct cg_plan *plan,
+		    struct cinch_error *err);
 
 /* ---- devices_default.c ---- */
 /* Effective rules: deny everything, then the spec's rules, then the default

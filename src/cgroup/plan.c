@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The plan: an ordered list of cgroup interface-file writes. */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,5 +100,32 @@ int cg_plan_set_alt(struct cg_plan *plan, const char *alt_file, const char *alt_
 	w->alt_value = strdup(alt_value);
 	if (!w->alt_file || !w->alt_value)
 		return cinch_error_errno(err, ENOMEM, "cgroup plan");
+	return 0;
+}
+
+/* hugetlb.<size>.limit_in_bytes on v1, hugetlb.<size>.max on the unified
+ * hierarchy; the page size becomes part of a file name, so it is checked. */
+int cg_plan_hugetlb(const struct cinch_resources *r, enum cg_kind kind, struct cg_plan *plan,
+		    struct cinch_error *err)
+{
+	const char *suffix = kind == CG_HIER_V1 ? "limit_in_bytes" : "max";
+
+	for (size_t i = 0; i < r->hugepage_limits.len; i++) {
+		const struct cinch_hugepage_limit *h = &r->hugepage_limits.items[i];
+		char file[96];
+		int ret;
+
+		if (!h->page_size || !h->page_size[0] || strchr(h->page_size, '/') ||
+		    strchr(h->page_size, '.') || strlen(h->page_size) > 32)
+			return cinch_error_set(
+			    err, EINVAL,
+			    "linux.resources.hugepageLimits[%zu].pageSize: invalid "
+			    "page size",
+			    i);
+		snprintf(file, sizeof(file), "hugetlb.%s.%s", h->page_size, suffix);
+		ret = cg_plan_addf(plan, kind, "hugetlb", file, err, "%" PRIu64, h->limit);
+		if (ret < 0)
+			return ret;
+	}
 	return 0;
 }

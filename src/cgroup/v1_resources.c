@@ -218,26 +218,3 @@ int cg_v1_plan(const struct cinch_resources *r, bool update, struct cg_plan *pla
 	}
 	return ret;
 }
-
-int cg_plan_hugetlb_v1(const struct cinch_resources *r, struct cg_plan *plan,
-		       struct cinch_error *err)
-{
-	for (size_t i = 0; i < r->hugepage_limits.len; i++) {
-		const struct cinch_hugepage_limit *h = &r->hugepage_limits.items[i];
-		char file[96];
-		int ret;
-
-		if (!h->page_size || !h->page_size[0] || strchr(h->page_size, '/') ||
-		    strchr(h->page_size, '.') || strlen(h->page_size) > 32)
-			return cinch_error_set(
-			    err, EINVAL,
-			    "linux.resources.hugepageLimits[%zu].pageSize: invalid "
-			    "page size",
-			    i);
-		snprintf(file, sizeof(file), "hugetlb.%s.limit_in_bytes", h->page_size);
-		ret = cg_plan_addf(plan, V1, "hugetlb", file, err, "%" PRIu64, h->limit);
-		if (ret < 0)
-			return ret;
-	}
-	return 0;
-}

@@ -140,29 +140,6 @@ int cg_plan_unified(const struct cinch_resources *r, struct cg_plan *plan, struc
 	return 0;
 }
 
-int cg_plan_hugetlb_v2(const struct cinch_resources *r, struct cg_plan *plan,
-		       struct cinch_error *err)
-{
-	for (size_t i = 0; i < r->hugepage_limits.len; i++) {
-		const struct cinch_hugepage_limit *h = &r->hugepage_limits.items[i];
-		char file[96];
-		int ret;
-
-		if (!h->page_size || !h->page_size[0] || strchr(h->page_size, '/') ||
-		    strchr(h->page_size, '.') || strlen(h->page_size) > 32)
-			return cinch_error_set(
-			    err, EINVAL,
-			    "linux.resources.hugepageLimits[%zu].pageSize: invalid "
-			    "page size",
-			    i);
-		snprintf(file, sizeof(file), "hugetlb.%s.max", h->page_size);
-		ret = cg_plan_addf(plan, CG_V2, "hugetlb", file, err, "%" PRIu64, h->limit);
-		if (ret < 0)
-			return ret;
-	}
-	return 0;
-}
-
 static int plan_memory(const struct cinch_memory *m, bool update, struct cg_plan *plan,
 		       struct cinch_error *err)
 {
@@ -401,7 +378,7 @@ int cg_v2_plan(const struct cinch_resources *r, bool update, struct cg_plan *pla
 		if (ret < 0)
 			return ret;
 	}
-	ret = cg_plan_hugetlb_v2(r, plan, err);
+	ret = cg_plan_hugetlb(r, CG_HIER_UNIFIED, plan, err);
 	if (ret < 0)
 		return ret;
 	if (r->network && (r->network->class_id.present || r->network->priorities.len))
