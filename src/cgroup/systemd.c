@@ -210,6 +210,20 @@ static int bus_error(struct cinch_error *err, int r, sd_bus_error *e, const char
 	return cinch_error_errno(err, -r, "systemd: %s %s", what, unit);
 }
 
+/* StartUnit/StopUnit answer with a job object; wait until systemd says it
+ * finished. */
+static int wait_reply_job(sd_bus *bus, sd_bus_message *reply, struct job_wait *w, const char *unit,
+			  struct cinch_error *err)
+{
+	const char *job = NULL;
+	int r = sd_bus_message_read(reply, "o", &job);
+
+	if (r < 0)
+		return bus_error(err, r, NULL, "reading the job of", unit);
+	w->job = job;
+	return wait_job(bus, w, unit, err);
+}
+
 int cg_systemd_start(struct cinch_cgroup *cg, pid_t pid, const struct cg_plan *plan,
 		     struct cinch_error *err)
 {
@@ -219,7 +233,6 @@ int cg_systemd_start(struct cinch_cgroup *cg, pid_t pid, const struct cg_plan *p
 	sd_bus_slot *slot = NULL;
 	sd_bus *bus = NULL;
 	struct job_wait w = {0};
-	const char *job;
 	int r;
 
 	if (asprintf(&desc, "cinch container %s", cg->id) < 0) {
@@ -268,13 +281,7 @@ int cg_systemd_start(struct cinch_cgroup *cg, pid_t pid, const struct cg_plan *p
 		bus_error(err, r, &e, "starting", cg->unit);
 		goto out;
 	}
-	r = sd_bus_message_read(reply, "o", &job);
-	if (r < 0) {
-		bus_error(err, r, NULL, "reading the job of", cg->unit);
-		goto out;
-	}
-	w.job = job;
-	r = wait_job(bus, &w, cg->unit, err);
+	r = wait_reply_job(bus, reply, &w, cg->unit, err);
 out:
 	sd_bus_error_free(&e);
 	sd_bus_message_unref(reply);
@@ -328,7 +335,6 @@ int cg_systemd_stop(struct cinch_cgroup *cg, struct cinch_error *err)
 	sd_bus_slot *slot = NULL;
 	sd_bus *bus = NULL;
 	struct job_wait w = {0};
-	const char *job;
 	int r;
 
 	r = sd_bus_open_system(&bus);
@@ -349,13 +355,7 @@ int cg_systemd_stop(struct cinch_cgroup *cg, struct cinch_error *err)
 		bus_error(err, r, &e, "stopping", cg->unit);
 		goto out;
 	}
-	r = sd_bus_message_read(reply, "o", &job);
-	if (r < 0) {
-		bus_error(err, r, NULL, "reading the job of", cg->unit);
-		goto out;
-	}
-	w.job = job;
-	r = wait_job(bus, &w, cg->unit, err);
+	r = wait_reply_job(bus, reply, &w, cg->unit, err);
 out:
 	sd_bus_error_free(&e);
 	sd_bus_message_unref(reply);
