@@ -55,7 +55,19 @@ static pid_t clone_parent(void)
 	/* CLONE_PARENT: the init becomes a sibling of stage1, i.e. cinch's child. */
 	args.flags = CLONE_PARENT;
 	args.exit_signal = 0; /* clone3 rejects one with CLONE_PARENT: the init inherits ours */
-	return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+	pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+
+	/* No clone3 (an older kernel, or a seccomp filter or tool in front of
+	 * us that answers ENOSYS, as Docker's profile does): the classic clone
+	 * does the same with no stack, i.e. fork-like. */
+	if (pid < 0 && errno == ENOSYS) {
+#if defined(__s390x__) || defined(__s390__)
+		pid = (pid_t)syscall(SYS_clone, 0, CLONE_PARENT, NULL, NULL, 0);
+#else
+		pid = (pid_t)syscall(SYS_clone, CLONE_PARENT, 0, NULL, NULL, 0);
+#endif
+	}
+	return pid;
 }
 
 void container_stage1_main(struct create_ctx *ctx)

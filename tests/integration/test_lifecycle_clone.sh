@@ -1,0 +1,17 @@
+#!/bin/bash
+# Without clone3 (older kernels, valgrind, a seccomp profile that answers
+# ENOSYS) cinch falls back to clone and still creates the container.
+. "$(dirname "$0")/lib.sh"
+require_root
+NO_CLONE3=${NO_CLONE3:-$TOP/build/tests/integration/helpers/no-clone3}
+
+b=$(make_bundle noclone3)
+set_config "$b" '.process.args=["/bin/sh","-c","echo inside; exit 7"]'
+"$NO_CLONE3" "$CINCH" --root "$STATE_ROOT" run --bundle "$b" nc1 >"$TEST_TMP/out" 2>&1
+rc=$?
+check_eq "run without clone3 exits with the container's status" 7 "$rc"
+check "the container's process ran" grep -q '^inside$' "$TEST_TMP/out"
+"$NO_CLONE3" "$CINCH" --root "$STATE_ROOT" create --bundle "$b" nc2 >"$TEST_TMP/out2" 2>&1
+check "create without clone3 leaves a created container" \
+	sh -c "'$CINCH' --root '$STATE_ROOT' state nc2 | grep -q '\"created\"'"
+finish
