@@ -88,12 +88,15 @@ int cinch_masked_apply(int root_fd, const struct cinch_strv *paths, struct cinch
 			return cinch_error_prefix(err, ".linux.maskedPaths[%zu]", i);
 		if (fstat(target, &st) < 0)
 			return cinch_error_errno(err, errno, ".linux.maskedPaths[%zu] (%s)", i, p);
-		if (S_ISDIR(st.st_mode)) {
-			if (tmpfs_fd < 0) {
-				tmpfs_fd = empty_ro_tmpfs(err);
-				if (tmpfs_fd < 0)
-					return tmpfs_fd;
-			}
+		if (S_ISDIR(st.st_mode) && tmpfs_fd < 0) {
+			/* The first directory gets the tmpfs itself: before 6.15
+			 * open_tree() cannot clone a detached mount (EINVAL), so
+			 * the later ones clone it once it is attached. */
+			tmpfs_fd = empty_ro_tmpfs(err);
+			if (tmpfs_fd < 0)
+				return tmpfs_fd;
+			r = cinch_mount_attach(tmpfs_fd, target, err);
+		} else if (S_ISDIR(st.st_mode)) {
 			r = bind_fd(tmpfs_fd, target, err);
 		} else {
 			if (null_fd < 0) {
