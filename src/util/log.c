@@ -130,7 +130,11 @@ void cinch_log(enum cinch_log_level level, const char *fmt, ...)
 void cinch_log_fatal_error(const struct cinch_error *err)
 {
 	const char *msg = err->msg[0] ? err->msg : strerror(err->code ? err->code : EINVAL);
+	char named[CINCH_ERROR_MSG_MAX + 8];
 
-	emit(CINCH_LOG_ERROR, msg);
-	fprintf(stderr, "cinch: %s\n", msg);
+	/* Engines quote the last error line as the whole reason ("OCI runtime
+	 * create failed: <msg>"): it names cinch, as runc's names runc. */
+	snprintf(named, sizeof(named), "cinch: %s", msg);
+	emit(CINCH_LOG_ERROR, named);
+	fprintf(stderr, "%s\n", named);
 }

@@ -72,7 +72,7 @@ static void json_log_lines_are_json_objects(void **state)
 	unlink(path);
 	assert_null(strstr(text, "hidden"));
 	assert_non_null(strstr(text, "{\"level\":\"warning\",\"msg\":\"quote \\\" and newline \\u000a\""));
-	assert_non_null(strstr(text, "{\"level\":\"error\",\"msg\":\"final \\\"error\\\"\",\"time\":\""));
+	assert_non_null(strstr(text, "{\"level\":\"error\",\"msg\":\"cinch: final \\\"error\\\"\",\"time\":\""));
 }
 
 int main(void)
