@@ -61,12 +61,26 @@ require_root() {
 # make_rootfs DIR: a busybox-static root with /etc/passwd (root, user 1000)
 # and the in-container checker (when built).
 make_rootfs() {
-	local r=$1 app
+	local r=$1
+	# Built once per test file, then copied: ~400 symlinks are one process
+	# each, which is slow in the emulated test VM.
+	if [ -d "$TEST_TMP/.rootfs-template" ]; then
+		mkdir -p "$r" && cp -a "$TEST_TMP/.rootfs-template/." "$r/"
+		return
+	fi
+	make_rootfs_template "$TEST_TMP/.rootfs-template"
+	mkdir -p "$r" && cp -a "$TEST_TMP/.rootfs-template/." "$r/"
+}
+
+make_rootfs_template() {
+	local r=$1
 	mkdir -p "$r"/{bin,sbin,etc,proc,sys,dev,tmp,run,root,home/user,var/tmp}
 	cp /bin/busybox "$r/bin/busybox"
-	for app in $(/bin/busybox --list); do
-		[ -e "$r/bin/$app" ] || ln -s busybox "$r/bin/$app"
-	done
+	# One process for all applet links. They point to the path the host
+	# runs busybox from (/usr/bin/busybox on a merged-/usr host), which the
+	# rootfs gets as a link to /bin/busybox.
+	/bin/busybox --install -s "$r/bin"
+	mkdir -p "$r/usr/bin" && ln -s ../../bin/busybox "$r/usr/bin/busybox"
 	printf 'root:x:0:0:root:/root:/bin/sh\nuser:x:1000:1000:user:/home/user:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' >"$r/etc/passwd"
 	printf 'root:x:0:\nuser:x:1000:\nnogroup:x:65534:\n' >"$r/etc/group"
 	chmod 1777 "$r/tmp" "$r/var/tmp"
