@@ -156,6 +156,12 @@ struct cinch_policy_context {
 	 */
 	int (*is_host_namespace)(enum cinch_ns_type type, const char *path, bool *ret,
 				 void *userdata);
+	/*
+	 * Optional. The host path a bind source really names (realpath: every
+	 * symlink followed). Return 0 and a malloc'd path, or a negative errno.
+	 * NULL: bind sources are only compared as written.
+	 */
+	int (*resolve_host_path)(const char *path, char **ret, void *userdata);
 	void *userdata;
 };
 

@@ -69,6 +69,11 @@ bool cinch_apparmor_enabled(void);
 /* Applies `profile` at the next execve (aa_change_onexec). A clear error if
  * AppArmor is not enabled on the host. */
 int cinch_apparmor_exec_profile(const char *profile, struct cinch_error *err);
+/* Whether the kernel lists `profile` as loaded (securityfs). */
+bool cinch_apparmor_profile_loaded(const char *profile);
+/* Loads `profile` with the host's apparmor_parser from the root-owned file
+ * of that name in CINCH_DATADIR/apparmor or /etc/apparmor.d. */
+int cinch_apparmor_load_profile(const char *profile, struct cinch_error *err);
 /* SELinux: writes the label to /proc/thread-self/attr/exec via a verified procfs handle. */
 int cinch_selinux_exec_label(const char *label, struct cinch_error *err);
 

@@ -67,24 +67,11 @@ static int is_host_namespace(enum cinch_ns_type type, const char *path, bool *re
 	return 0;
 }
 
-/* Whether the kernel has `profile` loaded (AppArmor lists one per line as
- * "name (mode)"). */
-static bool apparmor_profile_loaded(const char *profile)
+static int resolve_host_path(const char *path, char **ret, void *userdata)
 {
-	_cleanup_fclose_ FILE *f = NULL;
-	char line[512];
-	size_t len;
-
-	if (!profile)
-		return false;
-	f = fopen("/sys/kernel/security/apparmor/profiles", "re");
-	if (!f)
-		return false;
-	len = strlen(profile);
-	while (fgets(line, sizeof(line), f))
-		if (strncmp(line, profile, len) == 0 && line[len] == ' ')
-			return true;
-	return false;
+	(void)userdata;
+	*ret = realpath(path, NULL);
+	return *ret ? 0 : -errno;
 }
 
 void cli_policy_host_context(const struct cinch_policy *policy, struct cinch_policy_context *ret)
@@ -96,9 +83,32 @@ void cli_policy_host_context(const struct cinch_policy *policy, struct cinch_pol
 	ret->apparmor_enabled = cinch_apparmor_enabled();
 	ret->apparmor_profile_loaded =
 	    ret->apparmor_enabled &&
-	    apparmor_profile_loaded(cinch_policy_get_apparmor_profile(policy));
+	    cinch_apparmor_profile_loaded(cinch_policy_get_apparmor_profile(policy));
 	ret->proc_exe_target = proc_exe_target;
 	ret->is_host_namespace = is_host_namespace;
+	ret->resolve_host_path = resolve_host_path;
+}
+
+/* The policy's profile goes on containers that ask for none; load it the
+ * first time one needs it. A failure only warns: the apparmor rule then
+ * reports the profile as not loaded, and refuses if the policy requires it. */
+static void load_apparmor_profile(const struct cinch_policy *policy, const struct cinch_spec *in,
+				  struct cinch_policy_context *ctx)
+{
+	const char *want = cinch_policy_get_apparmor_profile(policy);
+	const char *asked = in->process ? in->process->apparmor_profile : NULL;
+	struct cinch_error load_err = {0};
+
+	if (!ctx->apparmor_enabled || ctx->apparmor_profile_loaded || !want || !in->process)
+		return;
+	if (asked && asked[0] && strcmp(asked, "unconfined") != 0)
+		return;
+	if (cinch_apparmor_load_profile(want, &load_err) < 0) {
+		log_warning("policy: apparmor: %s", load_err.msg);
+		return;
+	}
+	log_debug("policy: apparmor: loaded profile %s", want);
+	ctx->apparmor_profile_loaded = true;
 }
 
 static void log_findings(const struct cinch_policy_report *report)
@@ -136,6 +146,7 @@ int cli_policy_enforce(const struct cli_globals *g, const char *id, const struct
 	if (r < 0)
 		return r;
 	cli_policy_host_context(effective, &ctx);
+	load_apparmor_profile(effective, in, &ctx);
 	r = cinch_policy_apply(effective, in, &ctx, &out, &report, err);
 	if (report) {
 		log_findings(report);

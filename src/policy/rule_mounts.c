@@ -11,8 +11,9 @@
  *    flags (nosuid) go to the core through an annotation.
  *  - "maskedPaths": the default masked and read-only /proc and /sys paths
  *    are always present (added to what the engine sent).
- * Source paths are compared lexically (after normalising "//", "." and
- * ".."); following symlinks on the host is the core's job.
+ * Source paths are compared as written (after normalising "//", "." and
+ * ".."), and again as the host resolves them when the caller can say
+ * (context resolve_host_path), so a symlink to /etc is refused like /etc.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -152,36 +153,59 @@ int policy_rule_read_only_root(struct rule_ctx *rc)
 	return 0;
 }
 
-static int check_source(struct rule_ctx *rc, size_t i, const struct cinch_mount *m)
+/* The refused source entry `src` falls under, or NULL. */
+static const char *sensitive_source(const struct policy_settings *s, const char *src)
 {
-	const struct policy_settings *s = &rc->policy->s;
-	_cleanup_free_ char *src = NULL;
-	_cleanup_free_ char *path = NULL;
-	_cleanup_free_ char *before = NULL;
-	const char *base;
+	const char *base = strrchr(src, '/') + 1;
 	const char *hit = NULL;
 
-	if (!m->source || m->source[0] != '/')
-		return 0; /* relative sources are resolved in the bundle by the core */
-	src = normalize(m->source);
-	if (!src)
-		return rule_oom(rc);
 	for (size_t k = 0; !hit && k < s->mounts.refuse_sources_exact.len; k++)
 		if (strcmp(src, s->mounts.refuse_sources_exact.items[k]) == 0)
 			hit = s->mounts.refuse_sources_exact.items[k];
 	for (size_t k = 0; !hit && k < s->mounts.refuse_sources.len; k++)
 		if (under(src, s->mounts.refuse_sources.items[k]))
 			hit = s->mounts.refuse_sources.items[k];
-	base = strrchr(src, '/') + 1;
 	for (size_t k = 0; !hit && k < s->mounts.refuse_source_names.len; k++)
 		if (strcmp(base, s->mounts.refuse_source_names.items[k]) == 0)
 			hit = s->mounts.refuse_source_names.items[k];
+	return hit;
+}
+
+static int check_source(struct rule_ctx *rc, size_t i, const struct cinch_mount *m)
+{
+	const struct cinch_policy_context *ctx = rc->host;
+	_cleanup_free_ char *src = NULL;
+	_cleanup_free_ char *real = NULL;
+	_cleanup_free_ char *path = NULL;
+	_cleanup_free_ char *before = NULL;
+	const char *hit;
+
+	if (!m->source || m->source[0] != '/')
+		return 0; /* relative sources are resolved in the bundle by the core */
+	src = normalize(m->source);
+	if (!src)
+		return rule_oom(rc);
+	hit = sensitive_source(&rc->policy->s, src);
+	/* A source that does not resolve fails in the core with its own error. */
+	if (!hit && ctx->resolve_host_path &&
+	    ctx->resolve_host_path(m->source, &real, ctx->userdata) == 0 && real) {
+		if (real[0] == '/' && strcmp(real, src) != 0)
+			hit = sensitive_source(&rc->policy->s, real);
+		if (!hit)
+			return 0;
+	}
 	if (!hit)
 		return 0;
 	path = json_fmt(".mounts[%zu].source", i);
 	before = json_string(m->source);
 	if (!path || !before)
 		return rule_oom(rc);
+	if (real)
+		return rule_refuse(
+		    rc, RULE_MOUNTS, path, before,
+		    "bind mount of host path %s (which resolves to %s) is not allowed "
+		    "(sensitive: %s)",
+		    m->source, real, hit);
 	return rule_refuse(rc, RULE_MOUNTS, path, before,
 			   "bind mount of host path %s is not allowed (sensitive: %s)", m->source,
 			   hit);

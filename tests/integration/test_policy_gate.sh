@@ -25,6 +25,13 @@ check_fails "CAP_SYS_ADMIN is refused with a one-line reason" \
 check "a refused container leaves no state dir" test ! -e "$STATE_ROOT/r1"
 check "a refused container leaves no cgroup" test ! -e /sys/fs/cgroup/memory/cinch/r1
 
+# A bind source is judged by what it resolves to on the host.
+ln -s /etc "$TEST_TMP/etc-link"
+set_config "$bad" ".mounts += [{\"destination\":\"/data\",\"type\":\"bind\",\"source\":\"$TEST_TMP/etc-link\",\"options\":[\"rbind\"]}] | .process.capabilities = {}"
+check_fails "a bind source symlinked to /etc is refused" \
+	"etc-link \\(which resolves to /etc\\) is not allowed" cinch run --bundle "$bad" r2
+check "that refusal leaves no state dir" test ! -e "$STATE_ROOT/r2"
+
 sib=$(make_bundle sibling)
 set_config "$sib" '.process.args=["/bin/sleep","30"]'
 check "sibling container runs" cinch run -d --bundle "$sib" s1

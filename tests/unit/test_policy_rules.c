@@ -416,13 +416,65 @@ static void test_hooks_verification(void **state)
 	cinch_policy_free(p);
 }
 
+/* "/srv/link" stands for a host symlink to /etc; everything else resolves to itself. */
+static int fake_resolve(const char *path, char **ret, void *userdata)
+{
+	(void)userdata;
+	if (strcmp(path, "/srv/gone") == 0)
+		return -ENOENT;
+	*ret = strdup(strcmp(path, "/srv/link") == 0 ? "/etc" : path);
+	return *ret ? 0 : -ENOMEM;
+}
+
+static int bind_from(const char *source, const struct cinch_policy_context *c, char *msg,
+		     size_t msg_len)
+{
+	char config[1024];
+	struct cinch_error err = {0};
+	struct cinch_policy *p = NULL;
+	struct cinch_spec *spec = NULL, *out = NULL;
+	int r;
+
+	snprintf(config, sizeof(config),
+		 CFG(PROC(USER, NOCAPS, ""), "\"mounts\":[{\"destination\":\"/data\","
+					     "\"type\":\"bind\",\"source\":\"%s\","
+					     "\"options\":[\"rbind\"]}],\"linux\":{" NS "}"),
+		 source);
+	assert_int_equal(cinch_policy_builtin(CINCH_POLICY_BASELINE, &p, &err), 0);
+	assert_int_equal(cinch_spec_load_buffer(config, strlen(config), "c", &spec, &err), 0);
+	r = cinch_policy_apply(p, spec, c, &out, NULL, &err);
+	snprintf(msg, msg_len, "%s", err.msg);
+	cinch_spec_free(out);
+	cinch_spec_free(spec);
+	cinch_policy_free(p);
+	return r;
+}
+
+static void test_bind_source_symlinks(void **state)
+{
+	struct cinch_policy_context resolving = ctx;
+	char msg[CINCH_ERROR_MSG_MAX];
+
+	(void)state;
+	resolving.resolve_host_path = fake_resolve;
+	/* Without a resolver only the written path counts. */
+	assert_int_equal(bind_from("/srv/link", &ctx, msg, sizeof(msg)), 0);
+	assert_int_equal(bind_from("/srv/link", &resolving, msg, sizeof(msg)), -EPERM);
+	assert_non_null(strstr(msg, "/srv/link (which resolves to /etc) is not allowed"));
+	assert_int_equal(bind_from("/srv/data", &resolving, msg, sizeof(msg)), 0);
+	/* A source that does not resolve is left to the core's own error. */
+	assert_int_equal(bind_from("/srv/gone", &resolving, msg, sizeof(msg)), 0);
+	/* The written path still counts when it resolves elsewhere. */
+	assert_int_equal(bind_from("/etc", &resolving, msg, sizeof(msg)), -EPERM);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_rule_goldens),       cmocka_unit_test(test_refusal_summary),
 	    cmocka_unit_test(test_seccomp_resolution), cmocka_unit_test(test_modes),
 	    cmocka_unit_test(test_userns_strategy),    cmocka_unit_test(test_exec),
-	    cmocka_unit_test(test_hooks_verification),
+	    cmocka_unit_test(test_hooks_verification), cmocka_unit_test(test_bind_source_symlinks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

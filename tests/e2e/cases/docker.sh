@@ -121,7 +121,7 @@ docker_tests() {
 	check_eq "docker kill -s USR1: the trap ran (exit 7)" 7 "$(timeout 30 docker wait e2e-d2 2>&1)"
 	e2e_docker rm -f e2e-d2 >/dev/null 2>&1
 
-	e2e_hardening docker 'OCI runtime create failed: .*SYS_ADMIN' e2e_docker $IMG
+	e2e_hardening docker 'OCI runtime create failed: cinch: policy restricted refused: capabilities: CAP_SYS_ADMIN is not allowed' e2e_docker $IMG
 }
 
 docker_tests

@@ -59,7 +59,7 @@ podman_tests() {
 		not_ok "podman rm -f: the runtime's state is deleted"
 	else ok "podman rm -f: the runtime's state is deleted"; fi
 
-	e2e_hardening podman 'SYS_ADMIN' e2e_podman $IMG
+	e2e_hardening podman 'cinch: policy restricted refused: capabilities: CAP_SYS_ADMIN is not allowed' e2e_podman $IMG
 }
 
 podman_tests
