@@ -211,6 +211,22 @@ int cinch_policy_apply_exec(const struct cinch_policy *policy, const struct cinc
 			    struct cinch_process **out, struct cinch_policy_report **report,
 			    struct cinch_error *err);
 
+/*
+ * `update` of a running container: checks the LinuxResources document `in`
+ * (as `update --resources` gets it, 0 = unchanged, -1 = no limit) against
+ * the policy's resources rule, the same check as at create: a memory or
+ * pids limit above the maximum is clamped or refused (overMax), removing a
+ * limit the policy gives every container is refused in reject mode and
+ * rewritten to the policy's default in enforce mode; audit changes nothing.
+ * Returns 0 with *out = the resources to apply (a new object), -EPERM when
+ * refused (err holds the summary line, *report is set), < 0 on other
+ * errors. Paths in findings start at the document (".pids.limit").
+ * `report` may be NULL. The caller writes the audit record.
+ */
+int cinch_policy_apply_update(const struct cinch_policy *policy, const struct cinch_resources *in,
+			      struct cinch_resources **out, struct cinch_policy_report **report,
+			      struct cinch_error *err);
+
 /* ---- reports ------------------------------------------------------------- */
 
 size_t cinch_policy_report_count(const struct cinch_policy_report *report);

@@ -30,11 +30,8 @@ int container_status_of(int dirfd, const struct cinch_state *st, enum cinch_stat
 		*ret = CINCH_STATUS_STOPPED;
 		return 0;
 	}
-	if (faccessat(dirfd, CINCH_STATE_FIFO, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
-		*ret = CINCH_STATUS_CREATED;
-		return 0;
-	}
-	*ret = CINCH_STATUS_RUNNING;
+	/* Frozen first: a created container can be paused too (runc allows
+	 * it and then says "paused"; start must refuse it, not block). */
 	if (st->cgroup) {
 		struct cinch_cgroup *cg = NULL;
 		bool frozen = false;
@@ -42,8 +39,15 @@ int container_status_of(int dirfd, const struct cinch_state *st, enum cinch_stat
 			if (cinch_cgroup_is_frozen(cg, &frozen, &err) == 0 && frozen)
 				*ret = CINCH_STATUS_PAUSED;
 			cinch_cgroup_free(cg);
+			if (frozen)
+				return 0;
 		}
 	}
+	if (faccessat(dirfd, CINCH_STATE_FIFO, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
+		*ret = CINCH_STATUS_CREATED;
+		return 0;
+	}
+	*ret = CINCH_STATUS_RUNNING;
 	return 0;
 }
 

@@ -197,6 +197,7 @@ struct rule_ctx {
 	struct cinch_process *process;	    /* spec->process or the exec process */
 	const char *proc_path;		    /* ".process" or "" for exec */
 	bool exec;
+	bool update; /* `update`: spec holds only linux.resources, paths start at "" */
 	struct cinch_error *err;
 };
 

@@ -4,7 +4,8 @@
  *  - resources: memory limit, pids limit and cpu shares get the policy's
  *    default when absent (or 0/-1, which engines use for "unset" and
  *    "unlimited"); a value above the maximum is clamped or refused
- *    (rules.resources.overMax).
+ *    (rules.resources.overMax). The same checks police `update`
+ *    (rule_ctx.update, see policy/update.c) with update's meaning of 0.
  *  - rlimits: RLIMIT_CORE is forced to 0 (core dumps leak memory contents
  *    to the host's core pattern); RLIMIT_NOFILE and RLIMIT_NPROC are clamped
  *    to the policy's maximum.
@@ -28,16 +29,26 @@ static struct cinch_resources *resources_of(struct cinch_spec *spec)
 	return spec->linux_->resources;
 }
 
-/* One limit: value/present in the config, default and max from the policy. */
+/*
+ * One limit: value/present in the config, default and max from the policy.
+ * At create an absent, 0 or negative value means "no limit" and gets the
+ * default. On `update` (resources_update) absent and 0 mean "unchanged"
+ * (Docker sends 0 for fields it leaves alone) and get no finding; a
+ * negative value removes the limit, which the default refuses exactly as at
+ * create. With a maximum but no default, "no limit" is above the maximum.
+ */
 static int limit(struct rule_ctx *rc, const char *path, const char *what, bool present,
 		 int64_t value, int64_t def, int64_t max, int64_t *set)
 {
 	_cleanup_free_ char *before = NULL;
 	_cleanup_free_ char *after = NULL;
 	bool unset = !present || value <= 0;
+	bool unlimited = rc->update ? present && value < 0 : unset;
 	int r;
 
-	if (unset && def > 0) {
+	if (rc->update && unset && !unlimited)
+		return 0; /* unchanged */
+	if (unlimited && def > 0) {
 		before = present ? json_fmt("%" PRId64, value) : strdup("absent");
 		after = json_fmt("%" PRId64, def);
 		if (!before || !after)
@@ -48,15 +59,20 @@ static int limit(struct rule_ctx *rc, const char *path, const char *what, bool p
 			*set = def;
 		return r;
 	}
-	if (!unset && max > 0 && value > max) {
-		before = json_fmt("%" PRId64, value);
+	if (max > 0 && (unlimited || value > max)) {
+		before = present ? json_fmt("%" PRId64, value) : strdup("absent");
 		after = json_fmt("%" PRId64, max);
 		if (!before || !after)
 			return rule_oom(rc);
-		if (rc->policy->s.resources.over_max == OVER_MAX_REFUSE)
+		if (rc->policy->s.resources.over_max == OVER_MAX_REFUSE) {
+			if (unlimited)
+				return rule_refuse(rc, RULE_RESOURCES, path, before,
+						   "no %s limit is above the maximum %" PRId64,
+						   what, max);
 			return rule_refuse(rc, RULE_RESOURCES, path, before,
 					   "%s limit %" PRId64 " is above the maximum %" PRId64,
 					   what, value, max);
+		}
 		r = rule_rewrite(rc, RULE_RESOURCES, path, before, after,
 				 "%s limit clamped to the maximum", what);
 		if (r > 0)
@@ -66,18 +82,27 @@ static int limit(struct rule_ctx *rc, const char *path, const char *what, bool p
 	return 0;
 }
 
+static char *field_path(const struct rule_ctx *rc, const char *field)
+{
+	return json_fmt("%s%s", rc->update ? "" : ".linux.resources", field);
+}
+
 int policy_rule_resources(struct rule_ctx *rc)
 {
 	const struct policy_settings *s = &rc->policy->s;
 	struct cinch_spec *spec = rc->spec;
 	struct cinch_resources *res = spec->linux_ ? spec->linux_->resources : NULL;
+	_cleanup_free_ char *mem_path = field_path(rc, ".memory.limit");
+	_cleanup_free_ char *pids_path = field_path(rc, ".pids.limit");
+	_cleanup_free_ char *shares_path = field_path(rc, ".cpu.shares");
 	int64_t v = 0;
 	int r;
 
+	if (!mem_path || !pids_path || !shares_path)
+		return rule_oom(rc);
 	/* memory.limit */
 	v = 0;
-	r = limit(rc, ".linux.resources.memory.limit", "memory",
-		  res && res->memory && res->memory->limit.present,
+	r = limit(rc, mem_path, "memory", res && res->memory && res->memory->limit.present,
 		  res && res->memory ? res->memory->limit.value : 0, s->resources.memory_default,
 		  s->resources.memory_max, &v);
 	if (r < 0)
@@ -91,8 +116,7 @@ int policy_rule_resources(struct rule_ctx *rc)
 	}
 	/* pids.limit */
 	v = 0;
-	r = limit(rc, ".linux.resources.pids.limit", "pids",
-		  res && res->pids && res->pids->limit.present,
+	r = limit(rc, pids_path, "pids", res && res->pids && res->pids->limit.present,
 		  res && res->pids ? res->pids->limit.value : 0, s->resources.pids_default,
 		  s->resources.pids_max, &v);
 	if (r < 0)
@@ -104,15 +128,16 @@ int policy_rule_resources(struct rule_ctx *rc)
 		res->pids->limit.value = v;
 		res->pids->limit.present = true;
 	}
-	/* cpu.shares: a default weight, never a maximum (it is relative). */
-	if (s->resources.cpu_shares_default > 0 &&
+	/* cpu.shares: a default weight, never a maximum (it is relative); an
+	 * update cannot remove it (0 means unchanged there). */
+	if (!rc->update && s->resources.cpu_shares_default > 0 &&
 	    !(res && res->cpu && res->cpu->shares.present && res->cpu->shares.value > 0)) {
 		_cleanup_free_ char *before =
 		    res && res->cpu && res->cpu->shares.present ? strdup("0") : strdup("absent");
 		_cleanup_free_ char *after = json_fmt("%" PRIu64, s->resources.cpu_shares_default);
 		if (!before || !after)
 			return rule_oom(rc);
-		r = rule_rewrite(rc, RULE_RESOURCES, ".linux.resources.cpu.shares", before, after,
+		r = rule_rewrite(rc, RULE_RESOURCES, shares_path, before, after,
 				 "every container gets a cpu weight");
 		if (r < 0)
 			return r;
