@@ -197,6 +197,36 @@ int container_hooks_run(const struct cinch_spec *spec, enum cinch_hook_kind kind
 	return r;
 }
 
+int container_hooks_run_all(const struct cinch_spec *spec, enum cinch_hook_kind kind,
+			    const char *state_json, struct cinch_error *err)
+{
+	const struct cinch_hook_list *list;
+	const char *name = cinch_hook_kind_name(kind);
+	int first = 0;
+
+	if (!spec->hooks)
+		return 0;
+	list = &spec->hooks->lists[kind];
+	void (*old)(int) = signal(SIGPIPE, SIG_IGN);
+	for (size_t i = 0; i < list->len; i++) {
+		struct cinch_error one = {0};
+		int r = run_one(&list->items[i], name, i, state_json, &one);
+
+		if (r >= 0)
+			continue;
+		if (first == 0) {
+			first = r;
+			*err = one;
+		} else {
+			/* One line naming every failed hook. */
+			size_t len = strlen(err->msg);
+			snprintf(err->msg + len, sizeof(err->msg) - len, "; %s", one.msg);
+		}
+	}
+	signal(SIGPIPE, old);
+	return first;
+}
+
 bool container_hooks_present(const struct cinch_spec *spec, enum cinch_hook_kind kind)
 {
 	return spec->hooks && spec->hooks->lists[kind].len > 0;

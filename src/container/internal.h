@@ -54,6 +54,11 @@ int container_write_time_offsets(const struct cinch_spec *spec, pid_t pid, struc
 /* hooks.c */
 int container_hooks_run(const struct cinch_spec *spec, enum cinch_hook_kind kind,
 			const char *state_json, struct cinch_error *err);
+/* As container_hooks_run, but every hook runs even when one fails
+ * (poststart, poststop: failures are warnings and the rest still run); err
+ * names every failure; returns the first failure or 0. */
+int container_hooks_run_all(const struct cinch_spec *spec, enum cinch_hook_kind kind,
+			    const char *state_json, struct cinch_error *err);
 bool container_hooks_present(const struct cinch_spec *spec, enum cinch_hook_kind kind);
 
 /* init.c: never return */

@@ -89,10 +89,11 @@ static void run_warn_hooks(int dirfd, const char *root, const struct cinch_state
 	_cleanup_free_ char *json = NULL;
 	struct cinch_error err = {0};
 
-	/* poststart/poststop failures are warnings (runtime-spec), never fatal. */
+	/* poststart/poststop failures are warnings (runtime-spec), never fatal,
+	 * and the hooks after a failed one still run. */
 	if (load_spec(dirfd, root, st->id, &spec, &err) < 0 ||
 	    container_hook_state_json(st, status, &json, &err) < 0 ||
-	    container_hooks_run(spec, kind, json, &err) < 0)
+	    container_hooks_run_all(spec, kind, json, &err) < 0)
 		log_warning("container %s: %s", st->id, err.msg);
 	cinch_spec_free(spec);
 }

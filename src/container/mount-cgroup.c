@@ -11,6 +11,13 @@
  *   ("cpu,cpuacct", "systemd" for name=systemd, "unified" for the v2 part),
  *   symlinks for the single controllers of a combined hierarchy, and the
  *   whole tree read-only when "ro" is asked.
+ *
+ * A fresh cgroup mount needs CAP_SYS_ADMIN over the user namespace that owns
+ * the caller's cgroup namespace. A container with its own user namespace but
+ * the host's cgroup namespace lacks it (EPERM): then the same subtree is
+ * cloned from the host's mount of that hierarchy instead (as runc does), so
+ * the container still sees only its own cgroup. The same is done when the
+ * subtree cannot be cloned from the fresh, detached mount (before 6.15).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -81,22 +88,127 @@ static int hierarchy_mount(const char *controllers, uint64_t attrs, struct cinch
 	return mfd;
 }
 
+/* Whether the super options of a v1 mount name this hierarchy: a
+ * controller belongs to one hierarchy only, so one shared token decides. */
+static bool superopts_match(const char *superopts, const char *controllers)
+{
+	_cleanup_free_ char *want = strdup(controllers);
+	char *tok, *save = NULL;
+
+	if (!want)
+		return false;
+	for (tok = strtok_r(want, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		size_t len = strlen(tok);
+
+		for (const char *p = superopts; (p = strstr(p, tok)); p += len)
+			if ((p == superopts || p[-1] == ',') && (p[len] == ',' || p[len] == '\0'))
+				return true;
+	}
+	return false;
+}
+
+/* mountinfo escapes space, tab, newline and backslash as \ooo. */
+static void unescape_octal(char *s)
+{
+	char *out = s;
+
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+		    s[3] >= '0' && s[3] <= '7') {
+			*out++ = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 | (s[3] - '0'));
+			s += 3;
+		} else {
+			*out++ = *s;
+		}
+	}
+	*out = '\0';
+}
+
+/* The host path of cgroup path in this hierarchy: its mount point (from
+ * our own, not yet pivoted, mountinfo) joined with path below the mount's
+ * root. */
+static int host_cgroup_dir(const char *controllers, const char *path, char **ret,
+			   struct cinch_error *err)
+{
+	_cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
+	_cleanup_free_ char *line = NULL;
+	size_t cap = 0;
+	bool v2 = controllers[0] == '\0';
+
+	if (!f)
+		return cinch_error_errno(err, errno, "/proc/self/mountinfo");
+	while (getline(&line, &cap, f) > 0) {
+		char root[4096], mnt[4096], fstype[64], superopts[1024];
+		const char *sep = strstr(line, " - ");
+		size_t rlen;
+
+		line[strcspn(line, "\n")] = '\0';
+		if (!sep || sscanf(line, "%*s %*s %*s %4095s %4095s", root, mnt) != 2 ||
+		    sscanf(sep + 3, "%63s %*s %1023s", fstype, superopts) != 2)
+			continue;
+		if (strcmp(fstype, v2 ? "cgroup2" : "cgroup") != 0 ||
+		    (!v2 && !superopts_match(superopts, controllers)))
+			continue;
+		unescape_octal(root);
+		unescape_octal(mnt);
+		/* The mount must show path: its root is path or above it. */
+		rlen = strcmp(root, "/") == 0 ? 0 : strlen(root);
+		if (strncmp(path, root, rlen) != 0 || (path[rlen] != '/' && path[rlen] != '\0'))
+			continue;
+		if (asprintf(ret, "%s/%s", mnt, path + rlen) < 0)
+			return cinch_error_errno(err, ENOMEM, "cgroup %s", path);
+		return 0;
+	}
+	return cinch_error_set(err, ENOENT, "no host mount of cgroup hierarchy %s shows %s",
+			       v2 ? "cgroup2" : controllers, path);
+}
+
+/* The container's cgroup cloned from the host's mount of the hierarchy. */
+static int bound_subtree(const char *controllers, const char *path, uint64_t attrs,
+			 struct cinch_error *err)
+{
+	/* Atime modes of the host mount are locked in a user namespace. */
+	struct mount_attr a = {.attr_set = attrs & ATTR_MOUNT_BITS & ~MOUNT_ATTR__ATIME &
+					   ~(uint64_t)MOUNT_ATTR_NODIRATIME};
+	_cleanup_free_ char *dir = NULL;
+	_cleanup_close_ int sub = -1;
+	int r;
+
+	r = host_cgroup_dir(controllers, path, &dir, err);
+	if (r < 0)
+		return r;
+	sub = open_tree(AT_FDCWD, dir, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW);
+	if (sub < 0)
+		return cinch_error_errno(err, errno, "cloning %s", dir);
+	if (a.attr_set && mount_setattr(sub, "", AT_EMPTY_PATH, &a, sizeof(a)) < 0)
+		return cinch_error_errno(err, errno, "mount_setattr %s", dir);
+	return steal_fd(&sub);
+}
+
 /* The subtree of the container's own cgroup, detached. */
 static int own_subtree(const char *controllers, const char *path, uint64_t attrs,
 		       struct cinch_error *err)
 {
 	_cleanup_close_ int mfd = hierarchy_mount(controllers, attrs, err);
+	const char *rel = path;
 	int sub;
 
+	if (mfd == -EPERM) {
+		cinch_error_clear(err);
+		return bound_subtree(controllers, path, attrs, err);
+	}
 	if (mfd < 0)
 		return mfd;
-	while (*path == '/')
-		path++;
-	if (!*path)
+	while (*rel == '/')
+		rel++;
+	if (!*rel)
 		return steal_fd(&mfd);
-	sub = open_tree(mfd, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	sub = open_tree(mfd, rel, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	/* Before Linux 6.15 a detached mount cannot be cloned (EINVAL). */
+	if (sub < 0 && errno == EINVAL)
+		return bound_subtree(controllers, path, attrs, err);
 	if (sub < 0)
-		return cinch_error_errno(err, errno, "cgroup %s", path);
+		return cinch_error_errno(err, errno, "cgroup %s", rel);
 	return sub;
 }
 

@@ -415,6 +415,20 @@ static const char *env_path(const struct cinch_process *p)
 	return DEFAULT_PATH;
 }
 
+/* The x bit that applies to us, from the mode alone (root: any x bit). */
+static bool mode_lets_exec(const struct stat *st)
+{
+	uid_t euid = geteuid();
+
+	if (euid == 0)
+		return st->st_mode & (S_IXUSR | S_IXGRP | S_IXOTH);
+	if (st->st_uid == euid)
+		return st->st_mode & S_IXUSR;
+	if (st->st_gid == getegid() || group_member(st->st_gid))
+		return st->st_mode & S_IXGRP;
+	return st->st_mode & S_IXOTH;
+}
+
 /* 0: executable; -ENOENT; -EACCES (a directory or no x permission). */
 static int check_exec(const char *path)
 {
@@ -424,9 +438,14 @@ static int check_exec(const char *path)
 		return -errno;
 	if (S_ISDIR(st.st_mode))
 		return -EACCES;
-	if (faccessat(AT_FDCWD, path, X_OK, AT_EACCESS) < 0)
+	if (faccessat(AT_FDCWD, path, X_OK, AT_EACCESS) == 0)
+		return 0;
+	/* glibc answers AT_EACCESS with faccessat2, which a seccomp profile
+	 * older than it (installed early, without no_new_privs) denies with
+	 * EPERM or ENOSYS: then judge the mode bits, as Go's LookPath does. */
+	if (errno != EPERM && errno != ENOSYS)
 		return -errno;
-	return 0;
+	return mode_lets_exec(&st) ? 0 : -EACCES;
 }
 
 int container_find_executable(const struct cinch_process *p, char **ret, struct cinch_error *err)

@@ -121,11 +121,30 @@ static int set_propagation_path(const char *path, unsigned long flag, bool recur
 	return 0;
 }
 
+/* Shared and unbindable are applied to the container's root only at the
+ * end: until then a shared parent would both leak the container's mounts
+ * to the host and make pivot_root fail, and an unbindable one would refuse
+ * the self-bind of the rootfs and the readonlyPaths binds (EINVAL). */
+static bool propagation_after_pivot(const struct propagation *p)
+{
+	return p->flag == MS_SHARED || p->flag == MS_UNBINDABLE;
+}
+
+static int apply_root_propagation(int rootfs_fd, const struct propagation *p,
+				  struct cinch_error *err)
+{
+	struct mount_attr a = {.propagation = p->flag};
+
+	if (mount_setattr(rootfs_fd, "", AT_EMPTY_PATH | (p->recursive ? AT_RECURSIVE : 0), &a,
+			  sizeof(a)) < 0)
+		return cinch_error_errno(err, errno, ".linux.rootfsPropagation: %s", p->name);
+	return 0;
+}
+
 /*
- * "/" gets the requested propagation (shared is applied only after pivot:
- * until then a shared parent would both leak the container's mounts to the
- * host and make pivot_root fail). The mounts holding the rootfs become
- * private so the self-bind below propagates nowhere.
+ * "/" gets the requested propagation (rslave for the ones applied after
+ * pivot). For shared, the mounts holding the rootfs become private so the
+ * self-bind below propagates nowhere.
  */
 static int prepare_propagation(const struct propagation *p, const char *root_path,
 			       struct cinch_error *err)
@@ -133,7 +152,7 @@ static int prepare_propagation(const struct propagation *p, const char *root_pat
 	_cleanup_free_ char *parent = NULL;
 	int r;
 
-	if (p->flag == MS_SHARED)
+	if (propagation_after_pivot(p))
 		r = set_propagation_path("/", MS_SLAVE, true, err);
 	else
 		r = set_propagation_path("/", p->flag, p->recursive, err);
@@ -261,15 +280,9 @@ int cinch_rootfs_pivot(struct cinch_rootfs_context *ctx, struct cinch_error *err
 		return r;
 	if (chdir("/") < 0)
 		return cinch_error_errno(err, errno, "chdir /");
-	if (prop->flag == MS_SHARED) {
-		struct mount_attr a = {.propagation = MS_SHARED};
-
-		if (mount_setattr(ctx->rootfs_fd, "",
-				  AT_EMPTY_PATH | (prop->recursive ? AT_RECURSIVE : 0), &a,
-				  sizeof(a)) < 0)
-			return cinch_error_errno(err, errno, ".linux.rootfsPropagation: %s",
-						 prop->name);
-	}
+	/* Shared right away, so mounts made from here on propagate. */
+	if (prop->flag == MS_SHARED)
+		return apply_root_propagation(ctx->rootfs_fd, prop, err);
 	return 0;
 }
 
@@ -313,6 +326,7 @@ int cinch_rootfs_finalize(struct cinch_rootfs_context *ctx, struct cinch_error *
 {
 	const struct cinch_linux *lx = ctx->spec->linux_;
 	const struct cinch_root *root = ctx->spec->root;
+	const struct propagation *prop;
 	int r;
 
 	if (lx) {
@@ -331,5 +345,11 @@ int cinch_rootfs_finalize(struct cinch_rootfs_context *ctx, struct cinch_error *
 			return cinch_error_errno(err, errno,
 						 ".root.readonly: remounting / read-only");
 	}
+	/* Unbindable last: the binds above clone mounts below "/". */
+	r = find_propagation(ctx->spec, &prop, err);
+	if (r < 0)
+		return r;
+	if (prop->flag == MS_UNBINDABLE)
+		return apply_root_propagation(ctx->rootfs_fd, prop, err);
 	return 0;
 }
