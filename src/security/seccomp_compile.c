@@ -13,6 +13,12 @@
  * (OR), otherwise one rule with all conditions (AND); rules whose action is
  * the default action are dropped (libseccomp refuses them, they change
  * nothing); without "flags" SPEC_ALLOW is used, as runc and crun do.
+ *
+ * A denying profile written before a syscall existed would deny it with its
+ * default action (usually EPERM), and programs that probe a new syscall
+ * before falling back to an old one (glibc: faccessat2, clone3, fchmodat2)
+ * then fail. Syscalls numbered above every one the profile names get ENOSYS
+ * instead, so callers take their fallback; they stay denied.
  */
 #include <errno.h>
 #include <linux/filter.h>
@@ -168,6 +174,48 @@ static int add_syscall_rules(scmp_filter_ctx ctx, const struct cinch_seccomp_sys
 	return 0;
 }
 
+/* The highest native syscall number the profile names (-1 for none). */
+static int highest_named_syscall(const struct cinch_seccomp *profile)
+{
+	int max = -1;
+
+	for (size_t i = 0; i < profile->syscalls.len; i++)
+		for (size_t k = 0; k < profile->syscalls.items[i].names.len; k++) {
+			int nr =
+			    seccomp_syscall_resolve_name(profile->syscalls.items[i].names.items[k]);
+
+			if (nr > max)
+				max = nr;
+		}
+	return max;
+}
+
+/* Syscalls newer than the profile answer ENOSYS (see the top comment). */
+static int add_newer_syscalls_enosys(scmp_filter_ctx ctx, const struct cinch_seccomp *profile,
+				     uint32_t def, struct cinch_error *err)
+{
+	/* Native syscall numbers stay far below this on every architecture
+	 * libseccomp knows (x32's live above 512, but x32 is not native). */
+	const int limit = 1024;
+	int first = highest_named_syscall(profile) + 1;
+
+	if (def == SCMP_ACT_ALLOW || def == SCMP_ACT_LOG || def == SCMP_ACT_ERRNO(ENOSYS) ||
+	    first <= 0)
+		return 0;
+	for (int nr = first; nr < limit; nr++) {
+		_cleanup_free_ char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
+		int r;
+
+		if (!name)
+			continue; /* libseccomp cannot name it: nothing to translate */
+		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), nr, 0);
+		if (r < 0 && r != -EEXIST)
+			return cinch_error_errno(err, -r,
+						 "seccomp: ENOSYS rule for newer syscall %s", name);
+	}
+	return 0;
+}
+
 static int export_bpf(scmp_filter_ctx ctx, struct cinch_seccomp_filter *f, struct cinch_error *err)
 {
 	_cleanup_close_ int fd = -1;
@@ -270,6 +318,9 @@ int cinch_seccomp_compile(const struct cinch_seccomp *profile, struct cinch_secc
 		if (r < 0)
 			return r;
 	}
+	r = add_newer_syscalls_enosys(ctx, profile, def, err);
+	if (r < 0)
+		return r;
 	r = export_bpf(ctx, &f, err);
 	if (r < 0)
 		return r;
