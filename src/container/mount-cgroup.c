@@ -189,18 +189,29 @@ static int bound_subtree(const char *controllers, const char *path, uint64_t att
 static int own_subtree(const char *controllers, const char *path, uint64_t attrs,
 		       struct cinch_error *err)
 {
-	_cleanup_close_ int mfd = hierarchy_mount(controllers, attrs, err);
+	_cleanup_close_ int mfd = -1;
 	const char *rel = path;
 	int sub;
 
+	while (*rel == '/')
+		rel++;
+	/* Not the root of our cgroup namespace: most likely the host's. A
+	 * fresh cgroup2 mount there would re-apply its options (nsdelegate,
+	 * memory_recursiveprot, ...) to the host's hierarchy, so clone the
+	 * host's own mount of the subtree, as runc does. */
+	if (*rel) {
+		sub = bound_subtree(controllers, path, attrs, err);
+		if (sub != -ENOENT)
+			return sub;
+		cinch_error_clear(err);
+	}
+	mfd = hierarchy_mount(controllers, attrs, err);
 	if (mfd == -EPERM) {
 		cinch_error_clear(err);
 		return bound_subtree(controllers, path, attrs, err);
 	}
 	if (mfd < 0)
 		return mfd;
-	while (*rel == '/')
-		rel++;
 	if (!*rel)
 		return steal_fd(&mfd);
 	sub = open_tree(mfd, rel, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);

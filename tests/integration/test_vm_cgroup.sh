@@ -25,6 +25,8 @@ run_in_guest() { # tag vmrun-args... -- script
 run_in_guest v2 -- bash tests/integration/test_cgroup_enforce.sh
 # cgroup operations (ps, pause/resume, update) of real containers, short: the guest is slow.
 run_in_guest v2-ops -- env OPS_QUICK=1 CINCH="$CINCH" bash tests/integration/test_cgroup_ops.sh
+# the host's cgroup2 options (nsdelegate here) survive a container's cgroup mount
+run_in_guest v2-mount -- bash tests/integration/test_cgroup_mount_host.sh
 run_in_guest systemd --systemd -- bash tests/integration/test_cgroup_systemd.sh
 [ "$tap_n" -gt 0 ] || not_ok "the guest ran no test"
 finish
