@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Filling struct cinch_error: the only place error text is composed. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -33,6 +34,11 @@ int cinch_error_errno(struct cinch_error *err, int code, const char *fmt, ...)
 	va_end(ap);
 	len = strlen(err->msg);
 	snprintf(err->msg + len, sizeof(err->msg) - len, ": %s", strerror(err->code));
+	/* Lower case, as Go (runc) spells errno: engines match phrases such as
+	 * "no such file or directory" or "permission denied" case-sensitively
+	 * to pick exit codes 127 and 126. */
+	if (len + 2 < sizeof(err->msg))
+		err->msg[len + 2] = (char)tolower((unsigned char)err->msg[len + 2]);
 	return -err->code;
 }
 

@@ -195,7 +195,7 @@ fi
 check_fails "'..' in cgroupsPath" 'linux.cgroupsPath ".*": ".." components are not allowed' \
 	drv create --id $ID --path "$PARENT/../../etc" --state "$STATE" -- true
 check_fails "an unappliable limit names controller, file, value and reason" \
-	"cgroup $MODE cpuset: cannot set cpuset.cpus to 9999: (Invalid argument|Numerical result out of range)" \
+	"cgroup $MODE cpuset: cannot set cpuset.cpus to 9999: (invalid argument|numerical result out of range)" \
 	drv create --id $ID --path "$PARENT/$ID" --state "$STATE" --cpus 9999 -- true
 check_eq "failed creates left no directory" "" "$(leftovers /dev/null)"
 check "no state written by a failed create" test ! -e "$STATE"

@@ -320,7 +320,7 @@ static void load_file_errors_name_the_file(void **state)
 	struct cinch_spec *spec = NULL;
 
 	assert_int_equal(cinch_spec_load_file("/nonexistent/config.json", &spec, &err), -ENOENT);
-	assert_string_equal(err.msg, "/nonexistent/config.json: open: No such file or directory");
+	assert_string_equal(err.msg, "/nonexistent/config.json: open: no such file or directory");
 	assert_int_equal(cinch_spec_load_file("/", &spec, &err), -EINVAL);
 	assert_string_equal(err.msg, "/: not a regular file");
 }

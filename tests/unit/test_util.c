@@ -30,7 +30,7 @@ static void error_errno_appends_strerror(void **state)
 	struct cinch_error err = {0};
 
 	cinch_error_errno(&err, EACCES, "open %s", "/x");
-	assert_string_equal(err.msg, "open /x: Permission denied");
+	assert_string_equal(err.msg, "open /x: permission denied");
 }
 
 static void error_prefix_adds_context(void **state)
