@@ -1,5 +1,6 @@
 #!/bin/bash
-# Installs the Debian packages cinch needs to build, test and demo.
+# Installs the Debian packages cinch needs to build, test and demo
+# (--bench: and benchmark).
 # As root it runs apt-get for whatever is missing; otherwise it only reports.
 set -euo pipefail
 
@@ -10,6 +11,10 @@ packages=(
 	busybox-static runc crun iproute2 util-linux procps apparmor
 )
 [ "${CINCH_DEPS_EXTRA:-}" ] && read -r -a extra <<<"$CINCH_DEPS_EXTRA" && packages+=("${extra[@]}")
+# `make bench` (--bench): instruction counts (perf stat where the CPU has a
+# counter, else callgrind) and tests/bench/profile.sh. The bench says "not
+# available" for what is missing, so these stay out of the default set.
+[ "${1:-}" = --bench ] && packages+=(valgrind linux-perf)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -509,7 +509,7 @@ int cinch_resources_load_buffer(const char *buf, size_t len, const char *origin,
 /* Saving: a NUL-terminated JSON document in *ret (free() it). */
 int cinch_spec_save_buffer(const struct cinch_spec *spec, bool pretty, char **ret, size_t *ret_len,
 			   struct cinch_error *err);
-/* Atomic write (temp file + rename) with mode 0600. */
+/* Atomic write (temp file + rename) with mode 0600, compact JSON. */
 int cinch_spec_save_file(const struct cinch_spec *spec, const char *path, struct cinch_error *err);
 int cinch_process_save_buffer(const struct cinch_process *process, char **ret, size_t *ret_len,
 			      struct cinch_error *err);

@@ -4,14 +4,30 @@
 # binary's built-in levels are exactly profiles/policy/*.json and need no
 # installed data files. Usage: embed.py OUT privileged.json baseline.json
 # restricted.json seccomp-default.json
+import json
 import sys
 
 
+def no_duplicates(pairs):
+    keys = [k for k, _ in pairs]
+    dup = sorted({k for k in keys if keys.count(k) > 1})
+    if dup:
+        raise SystemExit('embed.py: duplicate key(s) %s' % ', '.join(dup))
+    return dict(pairs)
+
+
 def c_string(path):
-    data = open(path, 'rb').read().decode('utf-8')
+    # Embedded without whitespace: every create parses the policy level and
+    # the default seccomp profile, and a third of their bytes were
+    # indentation (docs/performance.md). Same document otherwise (key order
+    # kept; a duplicate key, which the loader would refuse, stops the build).
+    text = open(path, 'rb').read().decode('utf-8')
+    doc = json.loads(text, object_pairs_hook=no_duplicates)
+    data = json.dumps(doc, ensure_ascii=False, separators=(',', ':'))
     out = []
-    for line in data.splitlines(keepends=True):
-        esc = line.replace('\\', '\\\\').replace('"', '\\"').replace('\n', '\\n')
+    for i in range(0, len(data), 96):  # adjacent literals, readable lines
+        chunk = data[i:i + 96]
+        esc = chunk.replace('\\', '\\\\').replace('"', '\\"').replace('\n', '\\n')
         out.append('    "%s"' % esc)
     return '\n'.join(out) if out else '    ""'
 

@@ -341,7 +341,10 @@ int cinch_spec_save_file(const struct cinch_spec *spec, const char *path, struct
 	size_t len;
 	int r;
 
-	r = cinch_spec_save_buffer(spec, true, &text, &len, err);
+	/* Compact: the one caller writes the state's config.effective.json on
+	 * every create, and indenting was nearly half of the generator's work
+	 * (docs/performance.md); `jq .` shows it indented. */
+	r = cinch_spec_save_buffer(spec, false, &text, &len, err);
 	if (r < 0)
 		return r;
 	dir_copy = strdup(path);

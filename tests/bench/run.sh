@@ -10,7 +10,7 @@
 # It runs inside a private mount namespace: on a hybrid-cgroup host every
 # runtime sees the same v1-only /sys/fs/cgroup (crun refuses hybrid mode).
 # Knobs: BENCH_ITERATIONS (50), BENCH_WARMUP (3), BENCH_CONC_CONTAINERS (50),
-# BENCH_CONC_LEVELS ("1 2 8"), BENCH_CONC_ROUNDS (3), BENCH_TIMEOUT (30 s per
+# BENCH_CONC_LEVELS ("1 2 8"), BENCH_CONC_ROUNDS (5), BENCH_TIMEOUT (30 s per
 # command), BENCH_CALLGRIND_REPS (3), BENCH_SCENARIOS ("run split hard conc
 # instr"), BENCH_SECCOMP (auto|cinch|generated), CINCH, CRUN, RUNC,
 # BENCH_OUT. Exit 0 unless the harness broke.
@@ -23,7 +23,7 @@ N=${BENCH_ITERATIONS:-50}
 WARMUP=${BENCH_WARMUP:-3}
 CONC_TOTAL=${BENCH_CONC_CONTAINERS:-50}
 CONC_LEVELS=${BENCH_CONC_LEVELS:-1 2 8}
-CONC_ROUNDS=${BENCH_CONC_ROUNDS:-3}
+CONC_ROUNDS=${BENCH_CONC_ROUNDS:-5}
 TIMEOUT=${BENCH_TIMEOUT:-30}
 CG_REPS=${BENCH_CALLGRIND_REPS:-3}
 SCENARIOS=${BENCH_SCENARIOS:-run split hard conc instr}
