@@ -74,6 +74,51 @@ int cinch_container_delete(const char *root, const char *id, bool force, struct 
 int cinch_container_run(const struct cinch_container_options *opts, const struct cinch_spec *spec,
 			bool detach, bool keep, int *ret_exit, struct cinch_error *err);
 
+/* `exec` (runc's flags; the process itself is handed in already final). */
+struct cinch_exec_options {
+	const char *root; /* state root (--root) */
+	const char *id;
+	const char *pid_file;	    /* --pid-file, NULL for none */
+	const char *console_socket; /* --console-socket, NULL for none */
+	const char *cgroup;	    /* --cgroup sub-cgroup, NULL for the container's own */
+	unsigned preserve_fds;	    /* --preserve-fds */
+	bool detach;		    /* --detach */
+	bool ignore_paused;	    /* --ignore-paused */
+};
+
+/*
+ * The effective config (config.effective.json) of a container a process can
+ * be exec'd into: it exists and is created or running (paused only with
+ * ignore_paused). Errors: "container <id> does not exist", "cannot exec in
+ * a stopped container <id>", "cannot exec in a paused container <id> (use
+ * --ignore-paused to override)".
+ */
+int cinch_container_exec_target(const char *root, const char *id, bool ignore_paused,
+				struct cinch_spec **ret, struct cinch_error *err);
+
+/* A document kept with the container (options.state_files at create);
+ * *ret is malloc'd and NUL-terminated. -ENOENT if there is none. */
+int cinch_container_read_file(const char *root, const char *id, const char *name, char **ret,
+			      struct cinch_error *err);
+
+/*
+ * Runs `process` (final: the policy has been applied) in the running
+ * container whose effective config is `container`: a child of the caller
+ * joins every namespace of the init (through a pidfd) and its cgroup before
+ * it runs anything, then gets the same process setup as the init of
+ * `create` (user, capabilities never beyond the container's bounding set,
+ * rlimits, no_new_privs, AppArmor, SELinux label, the container's seccomp
+ * filter last). With detach: returns once the process runs (its host pid in
+ * the pid file, no newline) and *ret_exit is 0. Otherwise forwards signals,
+ * waits and sets *ret_exit to its exit code (128+N for signal N).
+ * On failure *ret_exit is the code to exit with: 127 when args[0] is not
+ * found ("executable file not found in $PATH", "no such file or
+ * directory"), 126 when it cannot be executed ("permission denied"), else 1.
+ */
+int cinch_container_exec(const struct cinch_exec_options *opts, const struct cinch_spec *container,
+			 const struct cinch_process *process, int *ret_exit,
+			 struct cinch_error *err);
+
 /* Signal from "9", "KILL", "SIGKILL" (case-insensitive names). */
 int cinch_signal_parse(const char *text, int *ret, struct cinch_error *err);
 

@@ -5,7 +5,8 @@
  * lookup of /dev/pts/N that the image could redirect), makes the peer its
  * controlling terminal and stdio, and hands the master to the parent over the
  * sync socket. The parent passes it on to --console-socket with SCM_RIGHTS,
- * so the engine's socket never reaches the container.
+ * so the engine's socket never reaches the container. exec does the same
+ * in the container's /dev/pts (joined mount namespace), without /dev/console.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -29,9 +30,9 @@
 #define TIOCGPTPEER _IO('T', 0x41)
 #endif
 
-int container_console_setup(struct create_ctx *ctx, void *rootfs_ctx, struct cinch_error *err)
+int container_console_setup(const struct cinch_process *p, int sync_sock, void *rootfs_ctx,
+			    struct cinch_error *err)
 {
-	const struct cinch_process *p = ctx->spec->process;
 	_cleanup_close_ int master = -1;
 	_cleanup_close_ int peer = -1;
 	struct statfs sfs;
@@ -57,10 +58,13 @@ int container_console_setup(struct create_ctx *ctx, void *rootfs_ctx, struct cin
 		if (ioctl(peer, TIOCSWINSZ, &ws) < 0)
 			return cinch_error_errno(err, errno, "process.consoleSize: TIOCSWINSZ");
 	}
-	r = cinch_rootfs_mount_console(rootfs_ctx, peer, err);
-	if (r < 0)
-		return r;
-	r = cinch_sync_send(ctx->sync_child, SYNC_CONSOLE, NULL, 0, master, err);
+	/* The init's terminal is also /dev/console; an exec's is only its own. */
+	if (rootfs_ctx) {
+		r = cinch_rootfs_mount_console(rootfs_ctx, peer, err);
+		if (r < 0)
+			return r;
+	}
+	r = cinch_sync_send(sync_sock, SYNC_CONSOLE, NULL, 0, master, err);
 	if (r < 0)
 		return r;
 	/* The peer becomes the controlling terminal (we are a session leader). */

@@ -190,6 +190,17 @@ static int initial_state(struct create_ctx *ctx, struct cinch_error *err)
 	return cinch_state_save(ctx->dirfd, st, err);
 }
 
+/* The cgroup goes into state.json: later commands (exec, kill --all,
+ * delete) use it without --systemd-cgroup. */
+static int save_cgroup(struct create_ctx *ctx, struct cinch_error *err)
+{
+	int r = cinch_cgroup_serialize(ctx->cg, &ctx->state->cgroup, err);
+
+	if (r < 0)
+		return r;
+	return cinch_state_save(ctx->dirfd, ctx->state, err);
+}
+
 static int setup_cgroup(struct create_ctx *ctx, struct cinch_error *err)
 {
 	struct cinch_cgroup_config cfg = {
@@ -209,10 +220,11 @@ static int setup_cgroup(struct create_ctx *ctx, struct cinch_error *err)
 		return r;
 	}
 	ctx->cg = cg;
-	r = cinch_cgroup_serialize(cg, &ctx->state->cgroup, err);
-	if (r < 0)
-		return r;
-	return cinch_state_save(ctx->dirfd, ctx->state, err);
+	/* systemd: the scope (and what to serialize) exists only once enter()
+	 * started it; save_cgroup() runs then (drive_stage1). */
+	if (cinch_cgroup_backend(cg) == CINCH_CGROUP_SYSTEMD)
+		return 0;
+	return save_cgroup(ctx, err);
 }
 
 static int setup_fds(struct create_ctx *ctx, struct cinch_error *err)
@@ -250,6 +262,28 @@ static int run_parent_hooks(struct create_ctx *ctx, struct cinch_error *err)
 	return container_hooks_run(ctx->spec, CINCH_HOOK_PRESTART, json, err);
 }
 
+/* v1: stage1 moves itself into the container's cgroups, which is much
+ * cheaper than the parent moving it (src/cgroup/join.c). The parent opens the
+ * files just before fork; file-scope because stage1 inherits them by fork. */
+#define CG_JOIN_MAX 32
+static int cg_join_fds[CG_JOIN_MAX];
+static size_t n_cg_join;
+
+/* stage1, first thing after fork. On failure the parent's CGROUP_JOINED is
+ * read before the error goes back, so the parent's send cannot fail first
+ * and hide the reason. */
+static void stage1_join_cgroup(struct create_ctx *ctx)
+{
+	struct cinch_error err = {0}, ignored = {0};
+	struct cinch_sync_msg msg;
+
+	if (cinch_cgroup_join_self(cg_join_fds, n_cg_join, &err) >= 0)
+		return;
+	cinch_sync_expect(ctx->sync_child, SYNC_CGROUP_JOINED, &msg, &ignored);
+	cinch_sync_send_error(ctx->sync_child, &err);
+	_exit(1);
+}
+
 /* Drives stage1 until it hands over the init's pid. */
 static int drive_stage1(struct create_ctx *ctx, struct cinch_error *err)
 {
@@ -263,9 +297,16 @@ static int drive_stage1(struct create_ctx *ctx, struct cinch_error *err)
 		if (r < 0)
 			return r;
 	}
-	r = cinch_cgroup_enter(ctx->cg, ctx->stage1_pid, err);
-	if (r < 0)
-		return r;
+	if (n_cg_join == 0) { /* else stage1 joined by itself (stage1_join_cgroup) */
+		r = cinch_cgroup_enter(ctx->cg, ctx->stage1_pid, err);
+		if (r < 0)
+			return r;
+	}
+	if (!ctx->state->cgroup) {
+		r = save_cgroup(ctx, err);
+		if (r < 0)
+			return r;
+	}
 	r = cinch_sync_send(ctx->sync_parent, SYNC_CGROUP_JOINED, NULL, 0, -1, err);
 	if (r < 0)
 		return r;
@@ -370,7 +411,7 @@ static int drive_init(struct create_ctx *ctx, struct cinch_error *err)
 	}
 }
 
-static int write_pid_file(const char *path, pid_t pid, struct cinch_error *err)
+int container_write_pid_file(const char *path, pid_t pid, struct cinch_error *err)
 {
 	_cleanup_free_ char *tmp = NULL;
 	char buf[32];
@@ -448,13 +489,20 @@ static int do_create(struct create_ctx *ctx, bool console_proxy, struct cinch_er
 	r = setup_fds(ctx, err);
 	if (r < 0)
 		return r;
+	r = cinch_cgroup_open_join_fds(ctx->cg, cg_join_fds, CG_JOIN_MAX, err);
+	if (r < 0)
+		return r;
+	n_cg_join = (size_t)r;
 	ctx->stage1_pid = fork();
+	if (ctx->stage1_pid == 0) {
+		stage1_join_cgroup(ctx);
+		container_stage1_main(ctx);
+	}
+	cinch_cgroup_close_join_fds(cg_join_fds, n_cg_join);
 	if (ctx->stage1_pid < 0) {
 		ctx->stage1_pid = 0;
 		return cinch_error_errno(err, errno, "fork stage1");
 	}
-	if (ctx->stage1_pid == 0)
-		container_stage1_main(ctx);
 	close_fd(&ctx->sync_child);
 	r = drive_stage1(ctx, err);
 	if (r < 0)
@@ -466,7 +514,7 @@ static int do_create(struct create_ctx *ctx, bool console_proxy, struct cinch_er
 	if (r < 0)
 		return r;
 	if (ctx->opts->pid_file)
-		return write_pid_file(ctx->opts->pid_file, ctx->init_pid, err);
+		return container_write_pid_file(ctx->opts->pid_file, ctx->init_pid, err);
 	return 0;
 }
 

@@ -12,11 +12,12 @@
  *
  * init: pid 1 of the new pid namespace. Sets up the rootfs (createRuntime and
  * prestart hooks run in the parent when the mounts exist, createContainer
- * hooks here before pivot), hostname, sysctl, console, process attributes,
- * identity, looks up args[0] inside the container, reports EXEC_READY and
- * blocks opening exec.fifo until `start`. Then startContainer hooks,
- * no_new_privs, seccomp last, close every fd above 2 (+ --preserve-fds),
- * execve. Both stay non-dumpable until the execve.
+ * hooks here before pivot), hostname, sysctl, console, then the process
+ * setup exec shares (exec-setup.c: attributes, identity, args[0] lookup),
+ * reports EXEC_READY and blocks opening exec.fifo until `start`. Then
+ * startContainer hooks and the shared last steps (no_new_privs, close every
+ * fd above 2 (+ --preserve-fds), seccomp last), execve. Both stay
+ * non-dumpable until the execve.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -36,10 +37,6 @@
 #include "rootfs.h"
 #include "sync.h"
 
-#ifndef KEYCTL_JOIN_SESSION_KEYRING
-#define KEYCTL_JOIN_SESSION_KEYRING 1
-#endif
-
 extern char **environ;
 
 static __attribute__((noreturn)) void fail_to_parent(int sock, const struct cinch_error *err)
@@ -48,7 +45,7 @@ static __attribute__((noreturn)) void fail_to_parent(int sock, const struct cinc
 	_exit(1);
 }
 
-static pid_t clone_parent(void)
+pid_t container_clone_parent(void)
 {
 	struct clone_args args = {0};
 
@@ -113,7 +110,7 @@ void container_stage1_main(struct create_ctx *ctx)
 		    cinch_sync_expect(ctx->sync_child, SYNC_TIMEOFFSETS_ACK, &msg, &err) < 0)
 			fail_to_parent(ctx->sync_child, &err);
 	}
-	pid = clone_parent();
+	pid = container_clone_parent();
 	if (pid < 0) {
 		cinch_error_errno(&err, errno, "clone container init");
 		fail_to_parent(ctx->sync_child, &err);
@@ -125,7 +122,7 @@ void container_stage1_main(struct create_ctx *ctx)
 	_exit(0);
 }
 
-static void reset_signals(void)
+void container_reset_signals(void)
 {
 	sigset_t all;
 
@@ -133,20 +130,6 @@ static void reset_signals(void)
 		signal(sig, SIG_DFL);
 	sigemptyset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
-}
-
-static int join_session_keyring(const char *id, struct cinch_error *err)
-{
-	char name[64];
-
-	/* A fresh session keyring, so the container cannot reach the host's. */
-	snprintf(name, sizeof(name), "_ses.%.50s", id);
-	if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name) < 0) {
-		if (errno == ENOSYS)
-			return 0;
-		return cinch_error_errno(err, errno, "join new session keyring %s", name);
-	}
-	return 0;
 }
 
 static int run_init_hooks(struct create_ctx *ctx, enum cinch_hook_kind kind,
@@ -163,17 +146,8 @@ static int run_init_hooks(struct create_ctx *ctx, enum cinch_hook_kind kind,
 	return container_hooks_run(ctx->spec, kind, json, err);
 }
 
-static bool needs_early_seccomp(const struct create_ctx *ctx)
-{
-	const struct cinch_process *p = ctx->spec->process;
-
-	/* Without no_new_privs the filter needs CAP_SYS_ADMIN, which the identity
-	 * switch may drop: install it while we still hold it (as runc does). */
-	return ctx->have_filter && !(p->no_new_privileges.present && p->no_new_privileges.value);
-}
-
 /* Everything up to EXEC_READY; errors go back to the parent. */
-static int init_setup(struct create_ctx *ctx, char **ret_exe, struct cinch_error *err)
+static int init_setup(struct create_ctx *ctx, struct container_proc *cp, struct cinch_error *err)
 {
 	const struct cinch_spec *spec = ctx->spec;
 	const struct cinch_process *p = spec->process;
@@ -209,49 +183,14 @@ static int init_setup(struct create_ctx *ctx, char **ret_exe, struct cinch_error
 	if (r < 0)
 		return r;
 	if (p->terminal.present && p->terminal.value) {
-		r = container_console_setup(ctx, &rctx, err);
+		r = container_console_setup(p, ctx->sync_child, &rctx, err);
 		if (r < 0)
 			return r;
 	}
 	r = cinch_rootfs_finalize(&rctx, err);
 	if (r < 0)
 		return r;
-	if (!ctx->opts->no_new_keyring) {
-		r = join_session_keyring(ctx->opts->id, err);
-		if (r < 0)
-			return r;
-	}
-	if ((r = container_apply_rlimits(p, err)) < 0 ||
-	    (r = container_apply_personality(spec, err)) < 0 ||
-	    (r = container_apply_scheduler(p, err)) < 0 ||
-	    (r = container_apply_io_priority(p, err)) < 0 || (r = container_chdir_cwd(p, err)) < 0)
-		return r;
-	if (p->user.umask.present)
-		umask(p->user.umask.value & 0777);
-	if (p->apparmor_profile && p->apparmor_profile[0]) {
-		r = cinch_apparmor_exec_profile(p->apparmor_profile, err);
-		if (r < 0)
-			return r;
-	}
-	if (p->selinux_label && p->selinux_label[0]) {
-		r = cinch_selinux_exec_label(p->selinux_label, err);
-		if (r < 0)
-			return r;
-	}
-	if (p->capabilities) {
-		r = cinch_caps_apply_bounding(p->capabilities, err);
-		if (r < 0)
-			return r;
-	}
-	if (needs_early_seccomp(ctx)) {
-		r = cinch_seccomp_install(&ctx->filter, err);
-		if (r < 0)
-			return r;
-	}
-	r = cinch_identity_apply(&p->user, p->capabilities, err);
-	if (r < 0)
-		return r;
-	return container_find_executable(p, ret_exe, err);
+	return container_proc_setup(cp, err);
 }
 
 static int wait_for_start(struct create_ctx *ctx, struct cinch_error *err)
@@ -279,37 +218,29 @@ static int wait_for_start(struct create_ctx *ctx, struct cinch_error *err)
 	return 0;
 }
 
-static void close_fds_for_exec(unsigned preserve)
-{
-	unsigned first = 3 + preserve;
-
-	close_range(first, ~0U, 0);
-	/* The caller's preserved fds reach the container as they are. */
-	for (unsigned fd = 3; fd < first; fd++) {
-		int flags = fcntl((int)fd, F_GETFD);
-		if (flags >= 0)
-			fcntl((int)fd, F_SETFD, flags & ~FD_CLOEXEC);
-	}
-}
-
 void container_init_main(struct create_ctx *ctx)
 {
-	const struct cinch_process *p = ctx->spec->process;
+	struct container_proc cp = {
+	    .spec = ctx->spec,
+	    .p = ctx->spec->process,
+	    .filter = ctx->have_filter ? &ctx->filter : NULL,
+	    .id = ctx->opts->id,
+	    .new_keyring = !ctx->opts->no_new_keyring,
+	    .preserve_fds = ctx->opts->preserve_fds,
+	};
 	struct cinch_error err = {0};
 	struct cinch_sync_msg msg;
-	_cleanup_free_ char *exe = NULL;
-	char *empty[] = {NULL};
 	int r;
 
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
-	reset_signals();
+	container_reset_signals();
 	r = cinch_sync_expect(ctx->sync_child, SYNC_CHILD_READY, &msg, &err);
 	if (r < 0)
 		_exit(1);
 	ctx->init_pid = (pid_t)cinch_sync_u32(&msg);
 	ctx->state->pid = ctx->init_pid;
-	r = init_setup(ctx, &exe, &err);
+	r = init_setup(ctx, &cp, &err);
 	if (r < 0)
 		fail_to_parent(ctx->sync_child, &err);
 	if (cinch_sync_send(ctx->sync_child, SYNC_EXEC_READY, NULL, 0, -1, &err) < 0)
@@ -321,21 +252,13 @@ void container_init_main(struct create_ctx *ctx)
 	r = wait_for_start(ctx, &err);
 	if (r >= 0)
 		r = run_init_hooks(ctx, CINCH_HOOK_START_CONTAINER, CINCH_STATUS_CREATED, &err);
-	if (r >= 0 && p->no_new_privileges.present && p->no_new_privileges.value)
-		r = cinch_no_new_privs_apply(&err);
-	if (r >= 0 && p->exec_cpu_affinity)
-		r = container_apply_cpu_affinity(0, p->exec_cpu_affinity->final,
-						 "process.execCPUAffinity.final", &err);
 	if (r >= 0)
-		close_fds_for_exec(ctx->opts->preserve_fds);
-	/* Last: the filter then only has to allow execve itself. */
-	if (r >= 0 && ctx->have_filter && !needs_early_seccomp(ctx))
-		r = cinch_seccomp_install(&ctx->filter, &err);
+		r = container_proc_finish(&cp, NULL, &err);
 	if (r < 0) {
 		dprintf(2, "cinch: %s\n", err.msg);
 		_exit(127);
 	}
-	execve(exe, p->args.items, p->env.len ? p->env.items : empty);
-	dprintf(2, "cinch: exec: \"%s\": %s\n", p->args.items[0], strerror(errno));
-	_exit(errno == ENOENT ? 127 : 126);
+	r = container_proc_execve(&cp, &err);
+	dprintf(2, "cinch: %s\n", err.msg);
+	_exit(r);
 }

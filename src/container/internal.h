@@ -41,11 +41,56 @@ struct create_ctx {
 	struct cinch_state *state;
 };
 
+/* The exec context: filled by the parent (exec.c), inherited by the exec
+ * stage1 and the exec'd process (exec-child.c) through fork/clone. */
+struct exec_ctx {
+	const struct cinch_exec_options *opts;
+	const struct cinch_spec *spec; /* the container's effective config */
+	const struct cinch_process *p; /* the process, caps bounded by the container's */
+	struct cinch_state *state;
+	int dirfd; /* state dir, shared lock while the process is set up */
+	int pidfd; /* the init, checked against its start time */
+	int ns_fds[CINCH_NS_TYPE_COUNT];
+	unsigned long ns_flags;
+	bool userns;
+	/* --ignore-paused into a frozen cgroup: the process is set up outside
+	 * and moved in after EXEC_READY (it freezes there until `resume`). */
+	bool late_cgroup;
+	struct cinch_seccomp_filter filter;
+	bool have_filter;
+	struct cinch_cgroup *cg;
+	int sync_parent;
+	int sync_child;
+	pid_t stage1_pid;
+	pid_t pid;	    /* the exec'd process (host pid, our child) */
+	int console_master; /* pty master kept for the tty proxy */
+};
+
+/* exec-cgroup.c: moves pid (in the container's cgroups) on into the
+ * --cgroup sub-cgroup "[controller[,controller]:]path". */
+int container_exec_enter_sub(pid_t pid, const char *spec, struct cinch_error *err);
+
+/* exec-child.c: never returns */
+__attribute__((noreturn)) void container_exec_stage1_main(struct exec_ctx *x);
+
 /* namespaces.c */
 unsigned long container_ns_clone_flag(enum cinch_ns_type type);
 int container_ns_plan(struct create_ctx *ctx, struct cinch_error *err);
 int container_ns_join(struct create_ctx *ctx, struct cinch_error *err);
+/* Joins the namespaces in fds (-1: skip), user first, mount last; closes them. */
+int container_ns_join_fds(int fds[CINCH_NS_TYPE_COUNT], struct cinch_error *err);
 void container_ns_close(struct create_ctx *ctx);
+void container_ns_close_fds(int fds[CINCH_NS_TYPE_COUNT]);
+/* exec: the CLONE_NEW* flags of the namespaces `spec` gives the container,
+ * and /proc/<pid>/ns/<type> of each opened into fds (the caller checks the
+ * pid's start time afterwards). */
+unsigned long container_ns_flags_of(const struct cinch_spec *spec);
+int container_ns_open_of_pid(pid_t pid, const struct cinch_spec *spec, int fds[CINCH_NS_TYPE_COUNT],
+			     struct cinch_error *err);
+/* exec: joins the namespaces `flags` of the process behind pidfd at once
+ * (kernel >= 5.8); where that is not supported (EINVAL), the fds instead. */
+int container_ns_join_pidfd(int pidfd, unsigned long flags, int fds[CINCH_NS_TYPE_COUNT],
+			    struct cinch_error *err);
 
 /* usermap.c: parent side writes for stage1 */
 int container_write_id_maps(const struct cinch_spec *spec, pid_t pid, struct cinch_error *err);
@@ -64,6 +109,36 @@ bool container_hooks_present(const struct cinch_spec *spec, enum cinch_hook_kind
 /* init.c: never return */
 __attribute__((noreturn)) void container_stage1_main(struct create_ctx *ctx);
 __attribute__((noreturn)) void container_init_main(struct create_ctx *ctx);
+/* clone(CLONE_PARENT): the child becomes a child of our parent (cinch). */
+pid_t container_clone_parent(void);
+/* Default dispositions and an empty mask, as a fresh process has. */
+void container_reset_signals(void);
+
+/* exec-setup.c: the process setup create's init and exec share. */
+struct container_proc {
+	const struct cinch_spec *spec;		   /* the container's config (personality) */
+	const struct cinch_process *p;		   /* the process to run */
+	const struct cinch_seccomp_filter *filter; /* the container's, or NULL */
+	const char *id;
+	bool new_keyring; /* join a session keyring of the container's own */
+	unsigned preserve_fds;
+	/* filled by container_proc_setup */
+	char *exe;	/* args[0] resolved inside the container */
+	char **envp;	/* process.env (deduplicated) + HOME if missing */
+	char *home_env; /* the added "HOME=..." */
+};
+bool container_proc_early_seccomp(const struct container_proc *cp);
+/* Inside the container, still privileged: from the keyring to the identity
+ * switch and the lookup of args[0]. */
+int container_proc_setup(struct container_proc *cp, struct cinch_error *err);
+/* Right before execve: no_new_privs, final CPU affinity, fds above
+ * --preserve-fds closed but *keep_fd (moved above them if needed; may be
+ * NULL), seccomp last unless installed early. */
+int container_proc_finish(struct container_proc *cp, int *keep_fd, struct cinch_error *err);
+/* execve; returns only on failure, with err set in runc's words and the
+ * exit code (127 not found, 126 otherwise). */
+int container_proc_execve(struct container_proc *cp, struct cinch_error *err);
+void container_proc_release(struct container_proc *cp);
 
 /* process.c: process attributes applied by the init */
 int container_apply_rlimits(const struct cinch_process *p, struct cinch_error *err);
@@ -80,8 +155,11 @@ int container_find_executable(const struct cinch_process *p, char **ret, struct 
 int container_apply_sysctl(const struct cinch_spec *spec, struct cinch_error *err);
 int container_apply_hostname(const struct cinch_spec *spec, struct cinch_error *err);
 
-/* console.c */
-int container_console_setup(struct create_ctx *ctx, void *rootfs_ctx, struct cinch_error *err);
+/* console.c: allocates the pty in the container's devpts, sends the master
+ * over sync_sock (SYNC_CONSOLE) and makes the peer our controlling terminal
+ * and stdio. rootfs_ctx (create only) also gets /dev/console bound to it. */
+int container_console_setup(const struct cinch_process *p, int sync_sock, void *rootfs_ctx,
+			    struct cinch_error *err);
 int container_console_send(const char *socket_path, int master, struct cinch_error *err);
 int container_console_connect(const char *path, int *ret, struct cinch_error *err);
 
@@ -90,6 +168,12 @@ int container_console_connect(const char *path, int *ret, struct cinch_error *er
 int container_tty_proxy(pid_t pid, int master, const sigset_t *set, int *ret_exit,
 			struct cinch_error *err);
 
+/* run.c: the signals a foreground run or exec forwards (plus SIGCHLD),
+ * blocked before the child exists so none is lost. */
+void container_block_forwarded(sigset_t *set, sigset_t *old);
+/* Forwards signals in set to pid until it exits; *ret_exit as a shell says it. */
+int container_wait_forwarding(pid_t pid, const sigset_t *set, int *ret_exit);
+
 /* status.c */
 int container_status_of(int dirfd, const struct cinch_state *st, enum cinch_status *ret);
 /* Builds the state JSON for hooks (status given explicitly). */
@@ -97,6 +181,8 @@ int container_hook_state_json(const struct cinch_state *st, enum cinch_status st
 			      struct cinch_error *err);
 
 /* create.c */
+/* The pid file engines read: decimal, no trailing newline, atomic. */
+int container_write_pid_file(const char *path, pid_t pid, struct cinch_error *err);
 int container_create_internal(const struct cinch_container_options *opts,
 			      const struct cinch_spec *spec, bool keep_lock, int *ret_dirfd,
 			      struct cinch_state **ret_state, int *ret_console_master,

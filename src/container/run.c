@@ -19,7 +19,16 @@
 static const int forwarded[] = {SIGHUP,	 SIGINT,   SIGQUIT, SIGTERM, SIGUSR1,
 				SIGUSR2, SIGWINCH, SIGCONT, SIGTSTP, SIGALRM};
 
-static int wait_forwarding(pid_t pid, const sigset_t *set, int *ret_exit)
+void container_block_forwarded(sigset_t *set, sigset_t *old)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGCHLD);
+	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+		sigaddset(set, forwarded[i]);
+	sigprocmask(SIG_BLOCK, set, old);
+}
+
+int container_wait_forwarding(pid_t pid, const sigset_t *set, int *ret_exit)
 {
 	int status;
 
@@ -59,11 +68,7 @@ int cinch_container_run(const struct cinch_container_options *opts, const struct
 	_cleanup_close_ int master = -1;
 
 	/* Block before the init exists, so no SIGCHLD or forwarded signal is lost. */
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
-		sigaddset(&set, forwarded[i]);
-	sigprocmask(SIG_BLOCK, &set, &old);
+	container_block_forwarded(&set, &old);
 	r = container_create_internal(opts, spec, true, &dirfd, &st, proxy ? &master : NULL, err);
 	if (r < 0)
 		goto out;
@@ -84,7 +89,7 @@ int cinch_container_run(const struct cinch_container_options *opts, const struct
 		if (r < 0)
 			goto out;
 	} else {
-		r = wait_forwarding(st->pid, &set, ret_exit);
+		r = container_wait_forwarding(st->pid, &set, ret_exit);
 	}
 	if (r < 0) {
 		r = cinch_error_errno(err, -r, "wait for container %s", opts->id);

@@ -16,7 +16,8 @@
 #include "cinch/error.h"
 
 enum cinch_sync_type {
-	SYNC_CGROUP_JOINED = 1, /* parent -> stage1: stage1 is in the container's cgroups */
+	SYNC_CGROUP_JOINED = 1, /* parent -> stage1: stage1 is in the container's cgroups
+				 * (exec --ignore-paused: -> the process, after EXEC_READY) */
 	SYNC_USERMAP_REQUEST,	/* stage1 -> parent: write uid_map/gid_map of stage1 */
 	SYNC_USERMAP_ACK,	/* parent -> stage1 */
 	SYNC_TIMEOFFSETS,	/* stage1 -> parent: write timens_offsets of stage1 */
@@ -26,7 +27,8 @@ enum cinch_sync_type {
 	SYNC_HOOKS,		/* init -> parent: run createRuntime + prestart hooks now */
 	SYNC_HOOKS_DONE,	/* parent -> init */
 	SYNC_CONSOLE,		/* init -> parent: the pty master, as SCM_RIGHTS */
-	SYNC_EXEC_READY,	/* init -> parent: set up, about to block on exec.fifo */
+	SYNC_EXEC_READY,	/* init -> parent: set up, about to block on exec.fifo
+				 * (exec: about to execve; EOF then means it ran) */
 	SYNC_ERROR,		/* any -> parent: u32 code + NUL-terminated message */
 	SYNC_TYPE_MAX,
 };
