@@ -14,8 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <yajl/yajl_tree.h>
-
 #include "cinch/cleanup.h"
 #include "cinch/container.h"
 #include "cinch/policy.h"
@@ -23,80 +21,22 @@
 #include "exec_flags.h"
 #include "policy_gate.h"
 
-/* The level recorded at create, NULL if the report has none. */
-static int report_level(const char *json, char **ret, struct cinch_error *err)
-{
-	const char *path[] = {"level", NULL};
-	char errbuf[256] = "";
-	yajl_val tree = yajl_tree_parse(json, errbuf, sizeof(errbuf));
-	yajl_val v;
-
-	*ret = NULL;
-	if (!tree)
-		return cinch_error_set(err, EINVAL, "%s: %s", CINCH_POLICY_REPORT_FILE,
-				       errbuf[0] ? errbuf : "not JSON");
-	v = yajl_tree_get(tree, path, yajl_t_string);
-	if (v && YAJL_IS_STRING(v) && v->u.string) {
-		*ret = strdup(v->u.string);
-		if (!*ret) {
-			yajl_tree_free(tree);
-			return cinch_error_set(err, ENOMEM, "out of memory");
-		}
-	}
-	yajl_tree_free(tree);
-	return 0;
-}
-
-/* The policy the container was created under: the host policy, resolved
- * to the level in its report (or, without a report, its annotations). */
+/* The policy the container was created under. */
 static int container_policy(const struct cli_globals *g, const char *id,
 			    const struct cinch_spec *container, struct cinch_policy **ret,
 			    struct cinch_error *err)
 {
 	_cleanup_free_ char *report = NULL;
-	_cleanup_free_ char *level = NULL;
-	struct cinch_policy *host = NULL;
-	struct cinch_kv kv = {.key = (char *)CINCH_POLICY_ANNOTATION};
-	struct cinch_map levelmap = {.items = &kv, .len = 1, .present = true};
-	const struct cinch_map *annotations = &container->annotations;
 	int r;
 
 	r = cinch_container_read_file(g->root, id, CINCH_POLICY_REPORT_FILE, &report, err);
 	if (r < 0 && r != -ENOENT)
 		return r;
-	if (r >= 0) {
-		r = report_level(report, &level, err);
-		if (r < 0)
-			return r;
-	}
 	cinch_error_clear(err);
-	if (level) {
-		kv.value = level;
-		annotations = &levelmap;
-	}
-	r = cinch_policy_load_host(g->policy_path, &host, err);
-	if (r < 0)
-		return r;
-	r = cinch_policy_resolve(host, annotations, ret, err);
-	cinch_policy_free(host);
+	r = cli_policy_for_container(g, report, &container->annotations, ret, err);
 	if (r < 0)
 		return cinch_error_prefix(err, "exec in %s", id);
 	return 0;
-}
-
-static void log_findings(const struct cinch_policy_report *report)
-{
-	for (size_t i = 0; i < cinch_policy_report_count(report); i++) {
-		const struct cinch_policy_finding *f = cinch_policy_report_get(report, i);
-
-		if (f->action == CINCH_POLICY_ACTION_REFUSE)
-			log_error("policy: exec: %s: %s: %s (%s)", f->rule, f->path,
-				  f->before ? f->before : "(absent)", f->reason);
-		else
-			log_debug("policy: exec: %s: %s: %s -> %s (%s)", f->rule, f->path,
-				  f->before ? f->before : "(absent)",
-				  f->after ? f->after : "(absent)", f->reason);
-	}
 }
 
 static int enforce(const struct cli_globals *g, const char *id, const struct cinch_spec *container,
@@ -115,7 +55,7 @@ static int enforce(const struct cli_globals *g, const char *id, const struct cin
 	cli_policy_host_context(policy, &ctx);
 	r = cinch_policy_apply_exec(policy, container, in, &ctx, ret, &report, err);
 	if (report) {
-		log_findings(report);
+		cli_policy_log_findings(report, "exec: ");
 		/* Kept even for a refusal; a log that cannot be written stops the exec. */
 		if (cinch_policy_audit_log_write(policy, id, r < 0 ? "refuse-exec" : "exec", report,
 						 &audit_err) < 0 &&

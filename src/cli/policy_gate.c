@@ -10,6 +10,8 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <yajl/yajl_tree.h>
+
 #include "cinch/cleanup.h"
 #include "cinch/log.h"
 #include "cinch/security.h"
@@ -111,19 +113,67 @@ static void load_apparmor_profile(const struct cinch_policy *policy, const struc
 	ctx->apparmor_profile_loaded = true;
 }
 
-static void log_findings(const struct cinch_policy_report *report)
+void cli_policy_log_findings(const struct cinch_policy_report *report, const char *what)
 {
 	for (size_t i = 0; i < cinch_policy_report_count(report); i++) {
 		const struct cinch_policy_finding *f = cinch_policy_report_get(report, i);
 
 		if (f->action == CINCH_POLICY_ACTION_REFUSE)
-			log_error("policy: %s: %s: %s (%s)", f->rule, f->path,
+			log_error("policy: %s%s: %s: %s (%s)", what, f->rule, f->path,
 				  f->before ? f->before : "(absent)", f->reason);
 		else
-			log_debug("policy: %s: %s: %s -> %s (%s)", f->rule, f->path,
+			log_debug("policy: %s%s: %s: %s -> %s (%s)", what, f->rule, f->path,
 				  f->before ? f->before : "(absent)",
 				  f->after ? f->after : "(absent)", f->reason);
 	}
+}
+
+/* The "level" a policy report records, NULL in *ret when it has none. */
+static int report_level(const char *json, char **ret, struct cinch_error *err)
+{
+	const char *path[] = {"level", NULL};
+	char errbuf[256] = "";
+	yajl_val tree = yajl_tree_parse(json, errbuf, sizeof(errbuf));
+	yajl_val v;
+
+	*ret = NULL;
+	if (!tree)
+		return cinch_error_set(err, EINVAL, "%s: %s", CINCH_POLICY_REPORT_FILE,
+				       errbuf[0] ? errbuf : "not JSON");
+	v = yajl_tree_get(tree, path, yajl_t_string);
+	if (v && YAJL_IS_STRING(v) && v->u.string && !(*ret = strdup(v->u.string))) {
+		yajl_tree_free(tree);
+		return cinch_error_set(err, ENOMEM, "out of memory");
+	}
+	yajl_tree_free(tree);
+	return 0;
+}
+
+int cli_policy_for_container(const struct cli_globals *g, const char *report_json,
+			     const struct cinch_map *annotations, struct cinch_policy **ret,
+			     struct cinch_error *err)
+{
+	_cleanup_free_ char *level = NULL;
+	struct cinch_kv kv = {.key = (char *)CINCH_POLICY_ANNOTATION};
+	struct cinch_map recorded = {.items = &kv, .len = 1, .present = true};
+	struct cinch_policy *host = NULL;
+	int r;
+
+	if (report_json) {
+		r = report_level(report_json, &level, err);
+		if (r < 0)
+			return r;
+	}
+	if (level) {
+		kv.value = level;
+		annotations = &recorded;
+	}
+	r = cinch_policy_load_host(g->policy_path, &host, err);
+	if (r < 0)
+		return r;
+	r = cinch_policy_resolve(host, annotations, ret, err);
+	cinch_policy_free(host);
+	return r;
 }
 
 int cli_policy_enforce(const struct cli_globals *g, const char *id, const struct cinch_spec *in,
@@ -149,7 +199,7 @@ int cli_policy_enforce(const struct cli_globals *g, const char *id, const struct
 	load_apparmor_profile(effective, in, &ctx);
 	r = cinch_policy_apply(effective, in, &ctx, &out, &report, err);
 	if (report) {
-		log_findings(report);
+		cli_policy_log_findings(report, "");
 		/* The audit record is kept even when the container is refused; a
 		 * log that cannot be written must not let the container through. */
 		if (cinch_policy_audit_log_write(effective, id, r < 0 ? "refuse" : "create", report,

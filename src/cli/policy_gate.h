@@ -26,4 +26,18 @@ int cli_policy_enforce(const struct cli_globals *g, const char *id, const struct
 		       struct cinch_spec **ret_out, char **ret_report_json,
 		       struct cinch_error *err);
 
+/* Logs every finding: refusals as errors, rewrites as debug lines; `what`
+ * ("", "exec: ", "update: ") says which command decided. */
+void cli_policy_log_findings(const struct cinch_policy_report *report, const char *what);
+
+/*
+ * The policy a created container lives under: the host policy resolved to
+ * the level recorded in its policy report (`report_json`, the state dir's
+ * policy-report.json; NULL when it has none), or else to the level its
+ * `annotations` ask for, exactly as at create.
+ */
+int cli_policy_for_container(const struct cli_globals *g, const char *report_json,
+			     const struct cinch_map *annotations, struct cinch_policy **ret,
+			     struct cinch_error *err);
+
 #endif

@@ -16,13 +16,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <yajl/yajl_tree.h>
 
 #include "cgroup_target.h"
 #include "cinch/cleanup.h"
 #include "cinch/log.h"
 #include "cinch/policy.h"
 #include "cli.h"
+#include "policy_gate.h"
 #include "update_resources.h"
 
 #define UPDATE_INPUT_MAX (4u << 20)
@@ -81,72 +81,28 @@ static int load_request(const char *source, struct cinch_resources **ret, struct
 	return cinch_resources_load_buffer(buf, len, origin, ret, err);
 }
 
-/* The level the container was created under, from its policy report. */
-static char *report_level(int dirfd)
-{
-	_cleanup_close_ int fd =
-	    openat(dirfd, CINCH_POLICY_REPORT_FILE, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	_cleanup_free_ char *buf = NULL;
-	const char *path[] = {"level", NULL};
-	struct cinch_error ignored;
-	char errbuf[128];
-	size_t len = 0;
-	yajl_val doc, v;
-	char *level = NULL;
-
-	if (fd < 0 || read_fd(fd, CINCH_POLICY_REPORT_FILE, &buf, &len, &ignored) < 0)
-		return NULL;
-	doc = yajl_tree_parse(buf, errbuf, sizeof(errbuf));
-	v = doc ? yajl_tree_get(doc, path, yajl_t_string) : NULL;
-	if (v && YAJL_IS_STRING(v) && v->u.string)
-		level = strdup(v->u.string);
-	yajl_tree_free(doc);
-	return level;
-}
-
-/* The policy in force for the container: the host policy resolved for the
- * level chosen at create (its annotations when there is no report). */
+/* The policy the container was created under. */
 static int container_policy(const struct cli_globals *g, const struct cli_target *t,
 			    struct cinch_policy **ret, struct cinch_error *err)
 {
-	_cleanup_free_ char *level = report_level(t->dirfd);
-	struct cinch_map ann = {0};
-	struct cinch_policy *host = NULL;
+	_cleanup_close_ int fd =
+	    openat(t->dirfd, CINCH_POLICY_REPORT_FILE, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	_cleanup_free_ char *report = NULL;
+	size_t len = 0;
 	int r;
 
-	r = cinch_policy_load_host(g->policy_path, &host, err);
-	if (r < 0)
-		return r;
-	if (level) {
-		r = cinch_map_set(&ann, CINCH_POLICY_ANNOTATION, level, err);
-		if (r == 0)
-			r = cinch_policy_resolve(host, &ann, ret, err);
-		for (size_t i = 0; i < ann.len; i++) {
-			free(ann.items[i].key);
-			free(ann.items[i].value);
-		}
-		free(ann.items);
-	} else {
-		r = cinch_policy_resolve(host, &t->state->annotations, ret, err);
+	if (fd < 0 && errno != ENOENT)
+		return cinch_error_errno(err, errno, "update of container %s: %s", t->state->id,
+					 CINCH_POLICY_REPORT_FILE);
+	if (fd >= 0) {
+		r = read_fd(fd, CINCH_POLICY_REPORT_FILE, &report, &len, err);
+		if (r < 0)
+			return r;
 	}
-	cinch_policy_free(host);
+	r = cli_policy_for_container(g, report, &t->state->annotations, ret, err);
 	if (r < 0)
 		return cinch_error_prefix(err, "update of container %s", t->state->id);
 	return 0;
-}
-
-static void log_findings(const struct cinch_policy_report *report)
-{
-	for (size_t i = 0; i < cinch_policy_report_count(report); i++) {
-		const struct cinch_policy_finding *f = cinch_policy_report_get(report, i);
-
-		if (f->action == CINCH_POLICY_ACTION_REFUSE)
-			log_error("policy: %s: %s: %s (%s)", f->rule, f->path, f->before,
-				  f->reason);
-		else if (f->action == CINCH_POLICY_ACTION_REWRITE)
-			log_warning("policy: %s: %s: %s -> %s (%s)", f->rule, f->path, f->before,
-				    f->after, f->reason);
-	}
 }
 
 /* Police the request; *ret is what may be applied. */
@@ -164,7 +120,7 @@ static int police(const struct cli_globals *g, const struct cli_target *t,
 		return r;
 	r = cinch_policy_apply_update(policy, req, ret, &report, err);
 	if (report) {
-		log_findings(report);
+		cli_policy_log_findings(report, "update: ");
 		/* Audited even when refused; an unwritable log stops the update. */
 		if (cinch_policy_audit_log_write(policy, t->state->id, "update", report,
 						 &audit_err) < 0 &&
