@@ -134,10 +134,6 @@ static int validate(struct create_ctx *ctx, bool console_proxy, struct cinch_err
 	if (!(p->terminal.present && p->terminal.value) && ctx->opts->console_socket)
 		return cinch_error_set(err, EINVAL,
 				       "--console-socket given but process.terminal is false");
-	if (spec->linux_ && spec->linux_->seccomp && spec->linux_->seccomp->listener_path)
-		return cinch_error_set(err, ENOTSUP,
-				       "linux.seccomp.listenerPath: seccomp user notification is "
-				       "not supported");
 	return 0;
 }
 
@@ -398,6 +394,13 @@ static int drive_init(struct create_ctx *ctx, struct cinch_error *err)
 		case SYNC_CONSOLE:
 			r = forward_console(ctx, msg.fd, err);
 			break;
+		case SYNC_SECCOMP_FD:
+			/* "creating", as runc reports it: start has not run. */
+			r = container_seccomp_listener_send(ctx->spec, ctx->state,
+							    CINCH_STATUS_CREATING, ctx->init_pid,
+							    msg.fd, err);
+			close(msg.fd);
+			break;
 		case SYNC_EXEC_READY:
 			return 0;
 		case SYNC_ERROR:
@@ -482,6 +485,9 @@ static int do_create(struct create_ctx *ctx, bool console_proxy, struct cinch_er
 		if (r < 0)
 			return r;
 		ctx->have_filter = true;
+		r = container_seccomp_listener_check(lx->seccomp, &ctx->filter, err);
+		if (r < 0)
+			return r;
 	}
 	r = setup_cgroup(ctx, err);
 	if (r < 0)

@@ -50,6 +50,8 @@ static __attribute__((noreturn)) void exec_process_main(struct exec_ctx *x)
 	    .id = x->opts->id,
 	    .new_keyring = true,
 	    .preserve_fds = x->opts->preserve_fds,
+	    .listener = container_seccomp_listener_set(x->spec),
+	    .sync_sock = x->sync_child,
 	};
 	struct cinch_error err = {0};
 	struct cinch_sync_msg msg;

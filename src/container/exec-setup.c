@@ -6,7 +6,9 @@
  * ioPriority, cwd, umask, AppArmor, SELinux label, the bounding set,
  * (early) seccomp and the identity with its capabilities, resolves args[0]
  * inside the container and builds the environment (HOME from the
- * container's /etc/passwd when the process has none, as runc does). Then,
+ * container's /etc/passwd when the process has none, as runc does). A filter
+ * that notifies (linux.seccomp.listenerPath) is installed here too, while
+ * the parent still listens, and its fd sent to it (SYNC_SECCOMP_FD). Then,
  * right before execve: no_new_privs, the final CPU affinity, closing every
  * fd above --preserve-fds and seccomp last.
  */
@@ -21,6 +23,7 @@
 
 #include "cinch/cleanup.h"
 #include "internal.h"
+#include "sync.h"
 
 #ifndef KEYCTL_JOIN_SESSION_KEYRING
 #define KEYCTL_JOIN_SESSION_KEYRING 1
@@ -50,6 +53,31 @@ bool container_proc_early_seccomp(const struct container_proc *cp)
 	/* Without no_new_privs the filter needs CAP_SYS_ADMIN, which the identity
 	 * switch may drop: install it while we still hold it (as runc does). */
 	return cp->filter && !(p->no_new_privileges.present && p->no_new_privileges.value);
+}
+
+/* Installs the filter once; a notifying filter's fd goes to the parent
+ * (for listenerPath) and is closed here: the in-flight copy keeps the
+ * listener alive until the agent holds it. */
+static int install_seccomp(struct container_proc *cp, struct cinch_error *err)
+{
+	int fd = cinch_seccomp_install(cp->filter, err);
+	int r = 0;
+
+	if (fd < 0)
+		return fd;
+	cp->seccomp_installed = true;
+	if (!cp->filter->notify)
+		return 0;
+	/* The parent refuses a notifying filter without a listener before any
+	 * process exists; this only guards against a caller that did not. */
+	if (cp->listener)
+		r = cinch_sync_send(cp->sync_sock, SYNC_SECCOMP_FD, NULL, 0, fd, err);
+	else
+		r = cinch_error_set(err, EINVAL,
+				    "linux.seccomp.listenerPath: not set, but the profile uses "
+				    "SCMP_ACT_NOTIFY");
+	close(fd);
+	return r;
 }
 
 /* The home directory of `uid` in the container's /etc/passwd (we are inside
@@ -175,14 +203,29 @@ int container_proc_setup(struct container_proc *cp, struct cinch_error *err)
 			return r;
 	}
 	if (container_proc_early_seccomp(cp)) {
-		r = cinch_seccomp_install(cp->filter, err);
+		r = install_seccomp(cp, err);
 		if (r < 0)
 			return r;
 	}
 	r = cinch_identity_apply(&p->user, p->capabilities, err);
 	if (r < 0)
 		return r;
-	return container_find_executable(p, &cp->exe, err);
+	r = container_find_executable(p, &cp->exe, err);
+	if (r < 0)
+		return r;
+	/* A notifying filter goes in while the parent still reads the sync
+	 * socket (it forwards the fd to listenerPath): as late as that allows.
+	 * Not installed early means noNewPrivileges, which seccomp(2) needs now
+	 * that the identity switch may have dropped CAP_SYS_ADMIN. */
+	if (cp->filter && cp->filter->notify && !cp->seccomp_installed) {
+		if (p->no_new_privileges.present && p->no_new_privileges.value) {
+			r = cinch_no_new_privs_apply(err);
+			if (r < 0)
+				return r;
+		}
+		return install_seccomp(cp, err);
+	}
+	return 0;
 }
 
 /* Everything above 2 + preserve is closed (CVE-2024-21626 class) except
@@ -238,8 +281,8 @@ int container_proc_finish(struct container_proc *cp, int *keep_fd, struct cinch_
 	if (r < 0)
 		return r;
 	/* Last: the filter then only has to allow execve itself. */
-	if (cp->filter && !container_proc_early_seccomp(cp))
-		return cinch_seccomp_install(cp->filter, err);
+	if (cp->filter && !cp->seccomp_installed)
+		return install_seccomp(cp, err);
 	return 0;
 }
 

@@ -185,6 +185,7 @@ static int open_target(struct exec_ctx *x, struct cinch_error *err)
 	if (r < 0)
 		return r;
 	x->late_cgroup = status == CINCH_STATUS_PAUSED;
+	x->status = status;
 	/* Opened first, checked after: the pidfd then names the process whose
 	 * start time we saw, never one that reused its pid. */
 	x->pidfd = (int)syscall(SYS_pidfd_open, x->state->pid, 0);
@@ -314,6 +315,9 @@ static int prepare(struct exec_ctx *x, struct cinch_error *err)
 		if (r < 0)
 			return r;
 		x->have_filter = true;
+		r = container_seccomp_listener_check(lx->seccomp, &x->filter, err);
+		if (r < 0)
+			return r;
 	}
 	if (x->state->cgroup) {
 		r = cinch_cgroup_deserialize(x->state->cgroup, &x->cg, err);
@@ -437,6 +441,11 @@ static int drive_process(struct exec_ctx *x, struct cinch_error *err)
 		switch (msg.type) {
 		case SYNC_CONSOLE:
 			r = forward_console(x, msg.fd, err);
+			break;
+		case SYNC_SECCOMP_FD:
+			r = container_seccomp_listener_send(x->spec, x->state, x->status, x->pid,
+							    msg.fd, err);
+			close(msg.fd);
 			break;
 		case SYNC_EXEC_READY:
 			ready = true;

@@ -227,6 +227,8 @@ void container_init_main(struct create_ctx *ctx)
 	    .id = ctx->opts->id,
 	    .new_keyring = !ctx->opts->no_new_keyring,
 	    .preserve_fds = ctx->opts->preserve_fds,
+	    .listener = container_seccomp_listener_set(ctx->spec),
+	    .sync_sock = ctx->sync_child,
 	};
 	struct cinch_error err = {0};
 	struct cinch_sync_msg msg;

@@ -56,6 +56,7 @@ struct exec_ctx {
 	/* --ignore-paused into a frozen cgroup: the process is set up outside
 	 * and moved in after EXEC_READY (it freezes there until `resume`). */
 	bool late_cgroup;
+	enum cinch_status status; /* the container's, when exec started */
 	struct cinch_seccomp_filter filter;
 	bool have_filter;
 	struct cinch_cgroup *cg;
@@ -122,6 +123,11 @@ struct container_proc {
 	const char *id;
 	bool new_keyring; /* join a session keyring of the container's own */
 	unsigned preserve_fds;
+	/* linux.seccomp.listenerPath is set: a notifying filter is installed in
+	 * container_proc_setup and its fd sent over sync_sock (SYNC_SECCOMP_FD). */
+	bool listener;
+	int sync_sock;
+	bool seccomp_installed; /* set once the filter is in place */
 	/* filled by container_proc_setup */
 	char *exe;	/* args[0] resolved inside the container */
 	char **envp;	/* process.env (deduplicated) + HOME if missing */
@@ -129,7 +135,8 @@ struct container_proc {
 };
 bool container_proc_early_seccomp(const struct container_proc *cp);
 /* Inside the container, still privileged: from the keyring to the identity
- * switch and the lookup of args[0]. */
+ * switch and the lookup of args[0]; a filter that notifies (listenerPath) is
+ * installed here and its fd handed to the parent. */
 int container_proc_setup(struct container_proc *cp, struct cinch_error *err);
 /* Right before execve: no_new_privs, final CPU affinity, fds above
  * --preserve-fds closed but *keep_fd (moved above them if needed; may be
@@ -139,6 +146,18 @@ int container_proc_finish(struct container_proc *cp, int *keep_fd, struct cinch_
  * exit code (127 not found, 126 otherwise). */
 int container_proc_execve(struct container_proc *cp, struct cinch_error *err);
 void container_proc_release(struct container_proc *cp);
+
+/* seccomp-listener.c: linux.seccomp.listenerPath. The check refuses a
+ * notifying filter without a listener (as runc) or one that notifies the
+ * hand-off syscall; send connects to listenerPath and sends the container
+ * process state JSON with notify_fd (pid: the process's host pid). */
+bool container_seccomp_listener_set(const struct cinch_spec *spec);
+int container_seccomp_listener_check(const struct cinch_seccomp *sc,
+				     const struct cinch_seccomp_filter *filter,
+				     struct cinch_error *err);
+int container_seccomp_listener_send(const struct cinch_spec *spec, const struct cinch_state *st,
+				    enum cinch_status status, pid_t pid, int notify_fd,
+				    struct cinch_error *err);
 
 /* process.c: process attributes applied by the init */
 int container_apply_rlimits(const struct cinch_process *p, struct cinch_error *err);

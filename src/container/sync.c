@@ -14,6 +14,7 @@ static const int payload_sizes[SYNC_TYPE_MAX] = {
     [SYNC_TIMEOFFSETS] = 0,   [SYNC_TIMEOFFSETS_ACK] = 0, [SYNC_INIT_PID] = 4,
     [SYNC_CHILD_READY] = 4,   [SYNC_HOOKS] = 0,		  [SYNC_HOOKS_DONE] = 0,
     [SYNC_CONSOLE] = 0,	      [SYNC_EXEC_READY] = 0,	  [SYNC_ERROR] = -1,
+    [SYNC_SECCOMP_FD] = 0,
 };
 
 static const char *const type_names[SYNC_TYPE_MAX] = {
@@ -23,6 +24,7 @@ static const char *const type_names[SYNC_TYPE_MAX] = {
     [SYNC_CHILD_READY] = "CHILD_READY",		[SYNC_HOOKS] = "HOOKS",
     [SYNC_HOOKS_DONE] = "HOOKS_DONE",		[SYNC_CONSOLE] = "CONSOLE",
     [SYNC_EXEC_READY] = "EXEC_READY",		[SYNC_ERROR] = "ERROR",
+    [SYNC_SECCOMP_FD] = "SECCOMP_FD",
 };
 
 const char *cinch_sync_type_name(uint32_t type)
@@ -213,7 +215,7 @@ int cinch_sync_recv(int sock, struct cinch_sync_msg *msg, struct cinch_error *er
 	r = cinch_sync_decode(buf, (size_t)n, msg, err);
 	if (r < 0)
 		goto fail;
-	if ((msg->fd >= 0) != (msg->type == SYNC_CONSOLE)) {
+	if ((msg->fd >= 0) != (msg->type == SYNC_CONSOLE || msg->type == SYNC_SECCOMP_FD)) {
 		r = cinch_error_set(err, EPROTO, "sync: %s %s an fd", type_names[msg->type],
 				    msg->fd >= 0 ? "must not carry" : "must carry");
 		goto fail;

@@ -5,7 +5,8 @@
  * {u32 type, u32 len, payload[len]}. The receiver checks the packet size
  * against len, len against the per-type size, and every type against the
  * table, so no length read off the socket is ever trusted (CVE-2021-43784).
- * A message may carry one fd (SCM_RIGHTS): only SYNC_CONSOLE does.
+ * A message may carry one fd (SCM_RIGHTS): only SYNC_CONSOLE and
+ * SYNC_SECCOMP_FD do.
  */
 #ifndef CINCH_CONTAINER_SYNC_H
 #define CINCH_CONTAINER_SYNC_H
@@ -30,6 +31,8 @@ enum cinch_sync_type {
 	SYNC_EXEC_READY,	/* init -> parent: set up, about to block on exec.fifo
 				 * (exec: about to execve; EOF then means it ran) */
 	SYNC_ERROR,		/* any -> parent: u32 code + NUL-terminated message */
+	SYNC_SECCOMP_FD,	/* init/exec process -> parent: the seccomp user-notification
+				 * fd, as SCM_RIGHTS, for linux.seccomp.listenerPath */
 	SYNC_TYPE_MAX,
 };
 

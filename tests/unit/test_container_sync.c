@@ -171,6 +171,30 @@ static void fd_only_on_console(void **state)
 	close(sp[1]);
 }
 
+static void seccomp_fd_carries_an_fd(void **state)
+{
+	int sp[2];
+	struct cinch_sync_msg msg;
+	struct cinch_error err = {0};
+	int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+	assert_true(devnull >= 0);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp), 0);
+	assert_int_equal(cinch_sync_send(sp[0], SYNC_SECCOMP_FD, NULL, 0, devnull, &err), 0);
+	assert_int_equal(cinch_sync_recv(sp[1], &msg, &err), 0);
+	assert_int_equal(msg.type, SYNC_SECCOMP_FD);
+	assert_true(msg.fd >= 0);
+	assert_true(fcntl(msg.fd, F_GETFD) & FD_CLOEXEC);
+	close(msg.fd);
+	assert_string_equal(cinch_sync_type_name(SYNC_SECCOMP_FD), "SECCOMP_FD");
+	/* Without its fd it is refused. */
+	assert_int_equal(cinch_sync_send(sp[0], SYNC_SECCOMP_FD, NULL, 0, -1, &err), 0);
+	assert_int_equal(cinch_sync_recv(sp[1], &msg, &err), -EPROTO);
+	close(devnull);
+	close(sp[0]);
+	close(sp[1]);
+}
+
 static void raw_garbage_packet_is_refused(void **state)
 {
 	int sp[2];
@@ -199,6 +223,7 @@ int main(void)
 	    cmocka_unit_test(error_payload_is_validated),
 	    cmocka_unit_test(socket_roundtrip_and_error),
 	    cmocka_unit_test(fd_only_on_console),
+	    cmocka_unit_test(seccomp_fd_carries_an_fd),
 	    cmocka_unit_test(raw_garbage_packet_is_refused),
 	};
 
