@@ -40,6 +40,19 @@ docker_tests() {
 	check_eq "docker run --rm --runtime=cinch: output" "hi" "$(e2e_docker run --rm $IMG echo hi 2>&1)"
 	check_eq "runtime with runtimeArgs (dockerd's sh wrapper) runs too" "args-ok" \
 		"$(timeout 60 docker run --rm --runtime=cinch-args $IMG echo args-ok 2>&1)"
+	if cinch_only "runtimeArgs --policy baseline: Docker's CAP_CHOWN stays (restricted drops it)"; then
+		local chown_bit=$(((1 << 0)))
+		local cap_default cap_args
+		cap_default=$(e2e_docker run --rm $IMG awk '/^CapEff/{print $2}' /proc/self/status 2>&1)
+		cap_args=$(timeout 60 docker run --rm --runtime=cinch-args $IMG awk '/^CapEff/{print $2}' /proc/self/status 2>&1)
+		if [ -n "$cap_args" ] && [ $((0x$cap_args & chown_bit)) -ne 0 ] &&
+			[ -n "$cap_default" ] && [ $((0x$cap_default & chown_bit)) -eq 0 ]; then
+			ok "runtimeArgs --policy baseline: Docker's CAP_CHOWN stays (restricted drops it)"
+		else
+			not_ok "runtimeArgs --policy baseline: Docker's CAP_CHOWN stays (restricted drops it)"
+			diag "CapEff default: $cap_default, with --policy baseline: $cap_args"
+		fi
+	fi
 	check_eq "docker run -i: stdin reaches the container" "from-stdin" \
 		"$(echo from-stdin | e2e_docker run -i --rm $IMG cat 2>&1)"
 	check_rc "docker run: exit code 0" 0 e2e_docker run --rm $IMG true

@@ -169,9 +169,16 @@ EOF
 
 	# dockerd: "cinch" is the runtime under test; "cinch-args" is the same
 	# binary with runtimeArgs, which makes dockerd run it through a generated
-	# sh wrapper (args before the engine's global flags).
-	jq -n --arg rt "$E2E_RUNTIME" --arg w "$W" --arg sock "$CTRD_SOCK" --arg drv "$E2E_CGROUP_DRIVER" '{
-		runtimes: {cinch: {path: $rt}, "cinch-args": {path: $rt, runtimeArgs: ["--debug"]}},
+	# sh wrapper (args before the engine's global flags). For cinch they
+	# choose another host policy (docs/docker.md); runc gets a harmless flag.
+	local rt_args='["--debug"]'
+	if [ "$E2E_IS_CINCH" = 1 ]; then
+		install -m 0644 "$E2E_HERE/../../profiles/policy/baseline.json" "$W/conf/baseline-policy.json"
+		rt_args=$(jq -nc --arg p "$W/conf/baseline-policy.json" '["--policy", $p]')
+	fi
+	jq -n --arg rt "$E2E_RUNTIME" --arg w "$W" --arg sock "$CTRD_SOCK" --arg drv "$E2E_CGROUP_DRIVER" \
+		--argjson args "$rt_args" '{
+		runtimes: {cinch: {path: $rt}, "cinch-args": {path: $rt, runtimeArgs: $args}},
 		"exec-opts": ["native.cgroupdriver=" + $drv],
 		"storage-driver": "overlay2",
 		"data-root": ($w + "/lib/docker"),
