@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "cinch/cleanup.h"
+#include "cinch/fdpass.h"
 #include "internal.h"
 #include "rootfs.h"
 #include "sync.h"
@@ -98,30 +99,15 @@ int container_console_send(const char *socket_path, int master, struct cinch_err
 {
 	_cleanup_close_ int sock = -1;
 	/* The receiver (go-runc, conmon) reads a name next to the fd. */
-	char name[] = "/dev/ptmx";
-	union {
-		char raw[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} ctrl;
-	struct iovec iov = {.iov_base = name, .iov_len = sizeof(name) - 1};
-	struct msghdr mh = {0};
-	struct cmsghdr *c;
+	static const char name[] = "/dev/ptmx";
+	ssize_t n;
 	int r = container_console_connect(socket_path, &sock, err);
 
 	if (r < 0)
 		return r;
-	memset(&ctrl, 0, sizeof(ctrl));
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	mh.msg_control = ctrl.raw;
-	mh.msg_controllen = sizeof(ctrl.raw);
-	c = CMSG_FIRSTHDR(&mh);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &master, sizeof(int));
-	if (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0)
-		return cinch_error_errno(err, errno, "--console-socket %s: send pty master",
+	n = cinch_send_with_fd(sock, name, sizeof(name) - 1, master);
+	if (n < 0)
+		return cinch_error_errno(err, (int)-n, "--console-socket %s: send pty master",
 					 socket_path);
 	return 0;
 }

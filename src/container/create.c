@@ -42,30 +42,13 @@ static void ctx_init(struct create_ctx *ctx, const struct cinch_container_option
 		ctx->ns_fds[t] = -1;
 }
 
-static void close_fd(int *fd)
-{
-	if (*fd >= 0)
-		close(*fd);
-	*fd = -1;
-}
-
-static void kill_and_reap(pid_t *pid)
-{
-	if (*pid > 0) {
-		kill(*pid, SIGKILL);
-		while (waitpid(*pid, NULL, 0) < 0 && errno == EINTR)
-			;
-	}
-	*pid = 0;
-}
-
 /* Undo everything a failed create made. */
 static void ctx_rollback(struct create_ctx *ctx)
 {
 	struct cinch_error ignored;
 
-	kill_and_reap(&ctx->init_pid);
-	kill_and_reap(&ctx->stage1_pid);
+	container_kill_and_reap(&ctx->init_pid);
+	container_kill_and_reap(&ctx->stage1_pid);
 	if (ctx->cg) {
 		cinch_cgroup_destroy(ctx->cg, &ignored);
 	}
@@ -76,13 +59,13 @@ static void ctx_rollback(struct create_ctx *ctx)
 static void ctx_release(struct create_ctx *ctx)
 {
 	container_ns_close(ctx);
-	close_fd(&ctx->sync_parent);
-	close_fd(&ctx->sync_child);
-	close_fd(&ctx->fifo_fd);
-	close_fd(&ctx->proc_fd);
-	close_fd(&ctx->console_sock);
-	close_fd(&ctx->console_master);
-	close_fd(&ctx->dirfd);
+	container_close_fd(&ctx->sync_parent);
+	container_close_fd(&ctx->sync_child);
+	container_close_fd(&ctx->fifo_fd);
+	container_close_fd(&ctx->proc_fd);
+	container_close_fd(&ctx->console_sock);
+	container_close_fd(&ctx->console_master);
+	container_close_fd(&ctx->dirfd);
 	if (ctx->have_filter)
 		cinch_seccomp_filter_release(&ctx->filter);
 	if (ctx->cg)
@@ -285,7 +268,7 @@ static int drive_stage1(struct create_ctx *ctx, struct cinch_error *err)
 {
 	const struct cinch_process *p = ctx->spec->process;
 	struct cinch_sync_msg msg;
-	int status, r;
+	int r;
 
 	if (p->exec_cpu_affinity) {
 		r = container_apply_cpu_affinity(ctx->stage1_pid, p->exec_cpu_affinity->initial,
@@ -338,30 +321,7 @@ static int drive_stage1(struct create_ctx *ctx, struct cinch_error *err)
 		if (ctx->init_pid)
 			break;
 	}
-	while (waitpid(ctx->stage1_pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return cinch_error_errno(err, errno, "wait for stage1");
-	ctx->stage1_pid = 0;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return cinch_error_set(err, EIO, "stage1 failed (status 0x%x)", status);
-	/* The pid came over a socket: it must really be our child. */
-	if (ctx->init_pid <= 0 || waitpid(ctx->init_pid, &status, WNOHANG) != 0) {
-		ctx->init_pid = 0;
-		return cinch_error_set(err, EPROTO, "stage1 reported an init that is not ours");
-	}
-	return 0;
-}
-
-static int forward_console(struct create_ctx *ctx, int master, struct cinch_error *err)
-{
-	if (ctx->opts->console_socket) {
-		int r = container_console_send(ctx->opts->console_socket, master, err);
-		close(master);
-		return r;
-	}
-	close_fd(&ctx->console_master);
-	ctx->console_master = master;
-	return 0;
+	return container_reap_stage1(&ctx->stage1_pid, &ctx->init_pid, "stage1", err);
 }
 
 /* Drives the init until EXEC_READY. */
@@ -392,7 +352,8 @@ static int drive_init(struct create_ctx *ctx, struct cinch_error *err)
 			r = cinch_sync_send(ctx->sync_parent, SYNC_HOOKS_DONE, NULL, 0, -1, err);
 			break;
 		case SYNC_CONSOLE:
-			r = forward_console(ctx, msg.fd, err);
+			r = container_console_forward(ctx->opts->console_socket, msg.fd,
+						      &ctx->console_master, err);
 			break;
 		case SYNC_SECCOMP_FD:
 			/* "creating", as runc reports it: start has not run. */
@@ -509,7 +470,7 @@ static int do_create(struct create_ctx *ctx, bool console_proxy, struct cinch_er
 		ctx->stage1_pid = 0;
 		return cinch_error_errno(err, errno, "fork stage1");
 	}
-	close_fd(&ctx->sync_child);
+	container_close_fd(&ctx->sync_child);
 	r = drive_stage1(ctx, err);
 	if (r < 0)
 		return r;

@@ -31,23 +31,6 @@
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
 
-static void close_fd(int *fd)
-{
-	if (*fd >= 0)
-		close(*fd);
-	*fd = -1;
-}
-
-static void kill_and_reap(pid_t *pid)
-{
-	if (*pid > 0) {
-		kill(*pid, SIGKILL);
-		while (waitpid(*pid, NULL, 0) < 0 && errno == EINTR)
-			;
-	}
-	*pid = 0;
-}
-
 static int check_status(const char *id, enum cinch_status status, bool ignore_paused,
 			struct cinch_error *err)
 {
@@ -143,14 +126,14 @@ int cinch_container_exec_target(const char *root, const char *id, bool ignore_pa
 
 static void ctx_release(struct exec_ctx *x)
 {
-	kill_and_reap(&x->stage1_pid);
-	kill_and_reap(&x->pid);
+	container_kill_and_reap(&x->stage1_pid);
+	container_kill_and_reap(&x->pid);
 	container_ns_close_fds(x->ns_fds);
-	close_fd(&x->pidfd);
-	close_fd(&x->sync_parent);
-	close_fd(&x->sync_child);
-	close_fd(&x->dirfd);
-	close_fd(&x->console_master);
+	container_close_fd(&x->pidfd);
+	container_close_fd(&x->sync_parent);
+	container_close_fd(&x->sync_child);
+	container_close_fd(&x->dirfd);
+	container_close_fd(&x->console_master);
 	if (x->have_filter)
 		cinch_seccomp_filter_release(&x->filter);
 	if (x->cg)
@@ -197,7 +180,7 @@ static int open_target(struct exec_ctx *x, struct cinch_error *err)
 		if (r < 0 && r != -ENOENT && r != -ESRCH && start_time_matches(x->state))
 			return r;
 		if (r < 0)
-			close_fd(&x->pidfd);
+			container_close_fd(&x->pidfd);
 	}
 	if (x->pidfd < 0 || !start_time_matches(x->state))
 		return cinch_error_set(err, ESRCH, "cannot exec in a stopped container %s", id);
@@ -352,7 +335,7 @@ static int drive_stage1(struct exec_ctx *x, struct cinch_error *err)
 {
 	const struct cinch_process *p = x->p;
 	struct cinch_sync_msg msg;
-	int status, r;
+	int r;
 
 	/* runc's order: initial affinity, then the cgroup (whose cpuset may
 	 * change it), the final one in the process itself. */
@@ -374,31 +357,7 @@ static int drive_stage1(struct exec_ctx *x, struct cinch_error *err)
 	if (r < 0)
 		return r;
 	x->pid = (pid_t)cinch_sync_u32(&msg);
-	while (waitpid(x->stage1_pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return cinch_error_errno(err, errno, "wait for exec stage1");
-	x->stage1_pid = 0;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return cinch_error_set(err, EIO, "exec stage1 failed (status 0x%x)", status);
-	/* The pid came over a socket: it must really be our child. */
-	if (x->pid <= 0 || waitpid(x->pid, &status, WNOHANG) != 0) {
-		x->pid = 0;
-		return cinch_error_set(err, EPROTO,
-				       "exec stage1 reported a process that is not ours");
-	}
-	return 0;
-}
-
-static int forward_console(struct exec_ctx *x, int master, struct cinch_error *err)
-{
-	if (x->opts->console_socket) {
-		int r = container_console_send(x->opts->console_socket, master, err);
-		close(master);
-		return r;
-	}
-	close_fd(&x->console_master);
-	x->console_master = master;
-	return 0;
+	return container_reap_stage1(&x->stage1_pid, &x->pid, "exec stage1", err);
 }
 
 /* --ignore-paused: the set-up process joins the frozen cgroup and execs
@@ -440,7 +399,8 @@ static int drive_process(struct exec_ctx *x, struct cinch_error *err)
 			return r;
 		switch (msg.type) {
 		case SYNC_CONSOLE:
-			r = forward_console(x, msg.fd, err);
+			r = container_console_forward(x->opts->console_socket, msg.fd,
+						      &x->console_master, err);
 			break;
 		case SYNC_SECCOMP_FD:
 			r = container_seccomp_listener_send(x->spec, x->state, x->status, x->pid,
@@ -501,9 +461,9 @@ static int do_exec(struct exec_ctx *x, const struct cinch_process *process, stru
 	}
 	if (x->stage1_pid == 0)
 		container_exec_stage1_main(x);
-	close_fd(&x->sync_child);
+	container_close_fd(&x->sync_child);
 	container_ns_close_fds(x->ns_fds);
-	close_fd(&x->pidfd);
+	container_close_fd(&x->pidfd);
 	r = drive_stage1(x, err);
 	if (r < 0)
 		return r;
@@ -549,7 +509,7 @@ int cinch_container_exec(const struct cinch_exec_options *opts, const struct cin
 		goto out;
 	}
 	/* Unlocked while the process runs. */
-	close_fd(&x.dirfd);
+	container_close_fd(&x.dirfd);
 	*ret_exit = 0;
 	if (opts->detach) {
 		x.pid = 0; /* the engine's now */

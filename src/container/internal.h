@@ -182,6 +182,17 @@ int container_console_setup(const struct cinch_process *p, int sync_sock, void *
 int container_console_send(const char *socket_path, int master, struct cinch_error *err);
 int container_console_connect(const char *path, int *ret, struct cinch_error *err);
 
+/* children.c: what create and exec do alike with the processes they fork. */
+void container_close_fd(int *fd);
+void container_kill_and_reap(pid_t *pid);
+/* Waits for stage1 (`what` names it in errors), which must exit 0 after
+ * reporting *child, and checks that *child really is our child. */
+int container_reap_stage1(pid_t *stage1, pid_t *child, const char *what, struct cinch_error *err);
+/* The pty master goes to the console socket if there is one (and is
+ * closed), else it replaces *kept for the tty proxy. */
+int container_console_forward(const char *console_socket, int master, int *kept,
+			      struct cinch_error *err);
+
 /* ttyproxy.c: copies stdio <-> master and forwards `set` signals until
  * the init (our child) exits. */
 int container_tty_proxy(pid_t pid, int master, const sigset_t *set, int *ret_exit,

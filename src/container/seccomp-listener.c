@@ -19,6 +19,7 @@
 #include <yajl/yajl_gen.h>
 
 #include "cinch/cleanup.h"
+#include "cinch/fdpass.h"
 #include "internal.h"
 
 /* The syscall the container process hands the fd over with: notifying it
@@ -152,13 +153,6 @@ int container_seccomp_listener_send(const struct cinch_spec *spec, const struct 
 	struct sockaddr_un addr = {.sun_family = AF_UNIX};
 	_cleanup_free_ char *json = NULL;
 	_cleanup_close_ int sock = -1;
-	union {
-		char raw[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} ctrl;
-	struct iovec iov;
-	struct msghdr mh = {0};
-	struct cmsghdr *c;
 	size_t len = 0;
 	ssize_t n;
 	int r;
@@ -186,23 +180,9 @@ int container_seccomp_listener_send(const struct cinch_spec *spec, const struct 
 		return cinch_error_errno(err, errno, "linux.seccomp.listenerPath (%s): connect",
 					 sc->listener_path);
 	/* Document and fd in one message: the agent reads both with one recvmsg. */
-	iov.iov_base = json;
-	iov.iov_len = len;
-	memset(&ctrl, 0, sizeof(ctrl));
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	mh.msg_control = ctrl.raw;
-	mh.msg_controllen = sizeof(ctrl.raw);
-	c = CMSG_FIRSTHDR(&mh);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &notify_fd, sizeof(int));
-	do
-		n = sendmsg(sock, &mh, MSG_NOSIGNAL);
-	while (n < 0 && errno == EINTR);
+	n = cinch_send_with_fd(sock, json, len, notify_fd);
 	if (n < 0)
-		return cinch_error_errno(err, errno, "linux.seccomp.listenerPath (%s): send",
+		return cinch_error_errno(err, (int)-n, "linux.seccomp.listenerPath (%s): send",
 					 sc->listener_path);
 	if ((size_t)n != len)
 		return cinch_error_set(err, EIO, "linux.seccomp.listenerPath (%s): short send",

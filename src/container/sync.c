@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cinch/cleanup.h"
+#include "cinch/fdpass.h"
 #include "sync.h"
 
 /* Exact payload size per type; -1 = variable (checked by type). */
@@ -115,37 +116,14 @@ int cinch_sync_send(int sock, uint32_t type, const void *payload, uint32_t len, 
 		    struct cinch_error *err)
 {
 	unsigned char buf[SYNC_PACKET_MAX];
-	union {
-		char raw[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} ctrl;
-	struct iovec iov;
-	struct msghdr mh = {0};
 	ssize_t n;
 	int size = cinch_sync_encode(type, payload, len, buf, sizeof(buf), err);
 
 	if (size < 0)
 		return size;
-	iov.iov_base = buf;
-	iov.iov_len = (size_t)size;
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	if (pass_fd >= 0) {
-		struct cmsghdr *c;
-		memset(&ctrl, 0, sizeof(ctrl));
-		mh.msg_control = ctrl.raw;
-		mh.msg_controllen = sizeof(ctrl.raw);
-		c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &pass_fd, sizeof(int));
-	}
-	do
-		n = sendmsg(sock, &mh, MSG_NOSIGNAL);
-	while (n < 0 && errno == EINTR);
+	n = cinch_send_with_fd(sock, buf, (size_t)size, pass_fd);
 	if (n < 0)
-		return cinch_error_errno(err, errno, "sync: send %s", type_names[type]);
+		return cinch_error_errno(err, (int)-n, "sync: send %s", type_names[type]);
 	if (n != size)
 		return cinch_error_set(err, EPROTO, "sync: short send of %s", type_names[type]);
 	return 0;
