@@ -74,7 +74,7 @@ check "delete s1" cinch delete s1
 ub=$(core_bundle escuser)
 chown -R 100000:100000 "$ub/rootfs"
 chmod 755 "$TEST_TMP" "$TEST_TMP/bundles" "$ub"
-set_config "$ub" '.process.args=["/bin/sleep","1000"] | .linux.namespaces += [{"type":"user"}] | .linux.uidMappings=[{"containerID":0,"hostID":100000,"size":65536}] | .linux.gidMappings=[{"containerID":0,"hostID":100000,"size":65536}] | del(.mounts[] | select(.type=="cgroup"))'
+set_config "$ub" '.process.args=["/bin/sleep","1000"] | .linux.namespaces += [{"type":"user"}] | .linux.uidMappings=[{"containerID":0,"hostID":100000,"size":65536}] | .linux.gidMappings=[{"containerID":0,"hostID":100000,"size":65536}]'
 check "create u1 in a user namespace" cinch create --bundle "$ub" u1
 uexe=$(readlink /proc/"$(pid_of u1)"/exe)
 if [ "$(stat -c %u "$CINCH")" -eq 0 ] && [ $((0$(stat -c %a "$CINCH") & 022)) -eq 0 ]; then

@@ -86,8 +86,8 @@ reset
 ub=$(core_bundle userns)
 chown -R 100000:100000 "$ub/rootfs"
 chmod 755 "$TEST_TMP" "$TEST_TMP/bundles" "$ub"
-# (a v1 cgroup mount needs privileges a user namespace lacks: leave it out here)
-set_config "$ub" '.linux.namespaces += [{"type":"user"}] | .linux.uidMappings=[{"containerID":0,"hostID":100000,"size":65536}] | .linux.gidMappings=[{"containerID":0,"hostID":100000,"size":65536}] | del(.mounts[] | select(.type=="cgroup")) | .process.args=["/bin/sh","-c","id -u; cat /proc/self/uid_map /proc/self/gid_map | tr -s \" \"; readlink /proc/self/ns/user; touch /tmp/made-inside"]'
+# (the v1 cgroup mount, which a user namespace may not make afresh, is cloned from the host's)
+set_config "$ub" '.linux.namespaces += [{"type":"user"}] | .linux.uidMappings=[{"containerID":0,"hostID":100000,"size":65536}] | .linux.gidMappings=[{"containerID":0,"hostID":100000,"size":65536}] | .process.args=["/bin/sh","-c","id -u; cat /proc/self/uid_map /proc/self/gid_map | tr -s \" \"; readlink /proc/self/ns/user; touch /tmp/made-inside"]'
 out=$(cinch run --bundle "$ub" u1)
 check_eq "uid 0 inside a user namespace" "0" "$(echo "$out" | sed -n 1p)"
 check_eq "uid_map written by the parent" " 0 100000 65536" "$(echo "$out" | sed -n 2p)"
