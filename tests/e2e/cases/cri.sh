@@ -125,7 +125,7 @@ cri_tests() {
 	if cinch_only "CRI: a container the policy refuses (add_capabilities SYS_ADMIN) fails StartContainer with cinch's reason"; then
 		id2=$(cri_create refused '["/bin/true"]' '{"capabilities":{"add_capabilities":["SYS_ADMIN"]}}' 2>/dev/null)
 		check_fails "CRI: a container the policy refuses (add_capabilities SYS_ADMIN) fails StartContainer with cinch's reason" \
-			'OCI runtime create failed: .*SYS_ADMIN' cri StartContainer "{\"container_id\":\"$id2\"}"
+			'OCI runtime create failed: cinch: policy restricted refused: capabilities: CAP_SYS_ADMIN is not allowed' cri StartContainer "{\"container_id\":\"$id2\"}"
 		diag "CRI refusal: $(head -1 "$E2E_LAST")"
 		cri RemoveContainer "{\"container_id\":\"$id2\"}" >/dev/null 2>&1
 	fi
