@@ -42,8 +42,13 @@ if [ -z "${BENCH_IN_NS:-}" ]; then
 		command -v "$t" >/dev/null || fatal "$t not found (make deps)"
 	done
 	mkdir -p "$OUT"
-	if [ ! -x "$DRIVER" ] || [ "$HERE/driver.c" -nt "$DRIVER" ]; then
-		cc -O2 -Wall -Wextra -Werror -o "$DRIVER" "$HERE/driver.c" || fatal "driver build failed"
+	stale=0
+	for src in "$HERE"/driver.c "$HERE"/driver-proc.c "$HERE"/driver.h; do
+		[ "$src" -nt "$DRIVER" ] && stale=1
+	done
+	if [ ! -x "$DRIVER" ] || [ $stale = 1 ]; then
+		cc -O2 -Wall -Wextra -Werror -o "$DRIVER" "$HERE/driver.c" "$HERE/driver-proc.c" ||
+			fatal "driver build failed"
 	fi
 	export BENCH_IN_NS=1
 	exec unshare --mount --propagation private -- bash "${BASH_SOURCE[0]}" "$@"
