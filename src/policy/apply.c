@@ -21,6 +21,29 @@ int rule_oom(struct rule_ctx *rc)
 	return cinch_error_set(rc->err, ENOMEM, "policy: out of memory");
 }
 
+struct cinch_linux *rule_spec_linux(struct cinch_spec *spec)
+{
+	if (!spec->linux_)
+		spec->linux_ = calloc(1, sizeof(*spec->linux_));
+	return spec->linux_;
+}
+
+int rule_add_namespace(struct rule_ctx *rc, enum cinch_ns_type type)
+{
+	struct cinch_linux *lx = rule_spec_linux(rc->spec);
+	struct cinch_namespace *items;
+
+	if (!lx)
+		return rule_oom(rc);
+	items = realloc(lx->namespaces.items, (lx->namespaces.len + 1) * sizeof(*items));
+	if (!items)
+		return rule_oom(rc);
+	lx->namespaces.items = items;
+	items[lx->namespaces.len++] = (struct cinch_namespace){.type = type};
+	lx->namespaces.present = true;
+	return 0;
+}
+
 static int add_finding(struct rule_ctx *rc, enum cinch_policy_action action, enum policy_rule rule,
 		       const char *path, const char *before, const char *after, const char *fmt,
 		       va_list ap) __attribute__((format(printf, 7, 0)));

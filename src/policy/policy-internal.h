@@ -215,6 +215,10 @@ int rule_refuse(struct rule_ctx *rc, enum policy_rule rule, const char *path, co
 int rule_note(struct rule_ctx *rc, enum policy_rule rule, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 int rule_oom(struct rule_ctx *rc);
+/* spec->linux_, created empty when absent; NULL when out of memory. */
+struct cinch_linux *rule_spec_linux(struct cinch_spec *spec);
+/* Appends a new namespace of `type` to linux.namespaces. */
+int rule_add_namespace(struct rule_ctx *rc, enum cinch_ns_type type);
 
 /* JSON text of values, for before/after (malloc'd, NULL on ENOMEM). */
 char *json_strv(const struct cinch_strv *v);

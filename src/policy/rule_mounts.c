@@ -435,11 +435,8 @@ int policy_rule_masked_paths(struct rule_ctx *rc)
 	struct cinch_spec *spec = rc->spec;
 	int r;
 
-	if (!spec->linux_) {
-		spec->linux_ = calloc(1, sizeof(*spec->linux_));
-		if (!spec->linux_)
-			return rule_oom(rc);
-	}
+	if (!rule_spec_linux(spec))
+		return rule_oom(rc);
 	r = ensure_paths(rc, &spec->linux_->masked_paths, &s->masked.masked, ".linux.maskedPaths",
 			 "masked");
 	if (r < 0)

@@ -20,8 +20,6 @@
 
 static int add_ns(struct rule_ctx *rc, enum cinch_ns_type type)
 {
-	struct cinch_spec *spec = rc->spec;
-	struct cinch_namespace *items;
 	_cleanup_free_ char *after = NULL;
 	const char *name = cinch_ns_type_name(type);
 	int r;
@@ -36,19 +34,7 @@ static int add_ns(struct rule_ctx *rc, enum cinch_ns_type type)
 			 "the container must not share the host's %s namespace", name);
 	if (r <= 0)
 		return r;
-	if (!spec->linux_) {
-		spec->linux_ = calloc(1, sizeof(*spec->linux_));
-		if (!spec->linux_)
-			return rule_oom(rc);
-	}
-	items = realloc(spec->linux_->namespaces.items,
-			(spec->linux_->namespaces.len + 1) * sizeof(*items));
-	if (!items)
-		return rule_oom(rc);
-	spec->linux_->namespaces.items = items;
-	items[spec->linux_->namespaces.len++] = (struct cinch_namespace){.type = type};
-	spec->linux_->namespaces.present = true;
-	return 0;
+	return rule_add_namespace(rc, type);
 }
 
 static int check_join(struct rule_ctx *rc, size_t index, const struct cinch_namespace *ns)

@@ -20,9 +20,7 @@
 
 static struct cinch_resources *resources_of(struct cinch_spec *spec)
 {
-	if (!spec->linux_)
-		spec->linux_ = calloc(1, sizeof(*spec->linux_));
-	if (!spec->linux_)
+	if (!rule_spec_linux(spec))
 		return NULL;
 	if (!spec->linux_->resources)
 		spec->linux_->resources = calloc(1, sizeof(*spec->linux_->resources));

@@ -126,12 +126,9 @@ int policy_rule_seccomp(struct rule_ctx *rc)
 		policy_seccomp_free(def);
 		return r;
 	}
-	if (!spec->linux_) {
-		spec->linux_ = calloc(1, sizeof(*spec->linux_));
-		if (!spec->linux_) {
-			policy_seccomp_free(def);
-			return rule_oom(rc);
-		}
+	if (!rule_spec_linux(spec)) {
+		policy_seccomp_free(def);
+		return rule_oom(rc);
 	}
 	policy_seccomp_free(spec->linux_->seccomp);
 	spec->linux_->seccomp = def;

@@ -139,7 +139,6 @@ static int add_userns(struct rule_ctx *rc)
 {
 	const struct policy_settings *s = &rc->policy->s;
 	struct cinch_spec *spec = rc->spec;
-	struct cinch_namespace *items;
 	_cleanup_free_ char *after = NULL;
 	_cleanup_free_ char *idmap = NULL;
 	int r;
@@ -153,18 +152,9 @@ static int add_userns(struct rule_ctx *rc)
 			 "range (rootfs and bind mounts are idmapped)");
 	if (r <= 0)
 		return r;
-	if (!spec->linux_) {
-		spec->linux_ = calloc(1, sizeof(*spec->linux_));
-		if (!spec->linux_)
-			return rule_oom(rc);
-	}
-	items = realloc(spec->linux_->namespaces.items,
-			(spec->linux_->namespaces.len + 1) * sizeof(*items));
-	if (!items)
-		return rule_oom(rc);
-	spec->linux_->namespaces.items = items;
-	items[spec->linux_->namespaces.len++] = (struct cinch_namespace){.type = CINCH_NS_USER};
-	spec->linux_->namespaces.present = true;
+	r = rule_add_namespace(rc, CINCH_NS_USER);
+	if (r < 0)
+		return r;
 	if (add_mappings(&spec->linux_->uid_mappings, s->user.host_id_base, s->user.host_id_count) <
 		0 ||
 	    add_mappings(&spec->linux_->gid_mappings, s->user.host_id_base, s->user.host_id_count) <
