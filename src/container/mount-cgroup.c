@@ -12,12 +12,9 @@
  *   symlinks for the single controllers of a combined hierarchy, and the
  *   whole tree read-only when "ro" is asked.
  *
- * A fresh cgroup mount needs CAP_SYS_ADMIN over the user namespace that owns
- * the caller's cgroup namespace. A container with its own user namespace but
- * the host's cgroup namespace lacks it (EPERM): then the same subtree is
- * cloned from the host's mount of that hierarchy instead (as runc does), so
- * the container still sees only its own cgroup. The same is done when the
- * subtree cannot be cloned from the fresh, detached mount (before 6.15).
+ * A container with its own cgroup namespace gets fresh mounts; one without
+ * gets its subtree cloned from the host's mount of each hierarchy (see
+ * own_subtree()), so it still sees only its own cgroup.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -185,42 +182,29 @@ static int bound_subtree(const char *controllers, const char *path, uint64_t att
 	return steal_fd(&sub);
 }
 
-/* The subtree of the container's own cgroup, detached. */
+/*
+ * The subtree of the container's own cgroup, detached. At the root of our
+ * cgroup namespace (the container has its own) a fresh mount shows exactly
+ * that. Below it we are in someone else's namespace, most likely the
+ * host's: a fresh cgroup2 mount there would re-apply its options
+ * (nsdelegate, memory_recursiveprot) to the host's hierarchy, and before
+ * Linux 6.15 a subtree of a detached mount cannot be cloned anyway, so the
+ * host's own mount of the subtree is cloned, as runc does. The same when a
+ * user namespace may not make a fresh mount (EPERM).
+ */
 static int own_subtree(const char *controllers, const char *path, uint64_t attrs,
 		       struct cinch_error *err)
 {
-	_cleanup_close_ int mfd = -1;
-	const char *rel = path;
-	int sub;
+	int mfd;
 
-	while (*rel == '/')
-		rel++;
-	/* Not the root of our cgroup namespace: most likely the host's. A
-	 * fresh cgroup2 mount there would re-apply its options (nsdelegate,
-	 * memory_recursiveprot, ...) to the host's hierarchy, so clone the
-	 * host's own mount of the subtree, as runc does. */
-	if (*rel) {
-		sub = bound_subtree(controllers, path, attrs, err);
-		if (sub != -ENOENT)
-			return sub;
-		cinch_error_clear(err);
-	}
+	if (path[strspn(path, "/")] != '\0')
+		return bound_subtree(controllers, path, attrs, err);
 	mfd = hierarchy_mount(controllers, attrs, err);
 	if (mfd == -EPERM) {
 		cinch_error_clear(err);
 		return bound_subtree(controllers, path, attrs, err);
 	}
-	if (mfd < 0)
-		return mfd;
-	if (!*rel)
-		return steal_fd(&mfd);
-	sub = open_tree(mfd, rel, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-	/* Before Linux 6.15 a detached mount cannot be cloned (EINVAL). */
-	if (sub < 0 && errno == EINVAL)
-		return bound_subtree(controllers, path, attrs, err);
-	if (sub < 0)
-		return cinch_error_errno(err, errno, "cgroup %s", rel);
-	return sub;
+	return mfd;
 }
 
 /* The r* attributes and the propagation, on the attached top mount. */
