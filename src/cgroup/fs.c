@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cinch/fdio.h"
 #include "cinch/cleanup.h"
 #include "src/cgroup/internal.h"
 
@@ -43,9 +44,8 @@ int cg_write(const char *dir, const char *file, const char *value)
 
 int cg_read(const char *dir, const char *file, char **ret)
 {
-	_cleanup_free_ char *path = NULL, *buf = NULL;
+	_cleanup_free_ char *path = NULL;
 	_cleanup_close_ int fd = -1;
-	size_t len = 0, cap = 0;
 
 	if (asprintf(&path, "%s/%s", dir, file) < 0) {
 		path = NULL;
@@ -54,34 +54,8 @@ int cg_read(const char *dir, const char *file, char **ret)
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return -errno;
-	for (;;) {
-		ssize_t n;
-
-		if (cap - len < 4096) {
-			char *nb = realloc(buf, cap + 8192);
-			if (!nb)
-				return -ENOMEM;
-			buf = nb;
-			cap += 8192;
-		}
-		n = read(fd, buf + len, cap - len - 1);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	if (!buf) {
-		buf = strdup("");
-		if (!buf)
-			return -ENOMEM;
-	}
-	buf[len] = '\0';
-	*ret = steal_pointer(&buf);
-	return 0;
+	/* Control files are small; cgroup.procs of a big container is not. */
+	return cinch_read_all(fd, 64u << 20, ret, NULL);
 }
 
 bool cg_exists(const char *dir, const char *file)

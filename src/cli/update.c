@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cgroup_target.h"
+#include "cinch/fdio.h"
 #include "cinch/cleanup.h"
 #include "cinch/log.h"
 #include "cinch/policy.h"
@@ -29,34 +30,13 @@
 
 static int read_fd(int fd, const char *what, char **ret, size_t *ret_len, struct cinch_error *err)
 {
-	_cleanup_free_ char *buf = NULL;
-	size_t len = 0, cap = 0;
+	int r = cinch_read_all(fd, UPDATE_INPUT_MAX, ret, ret_len);
 
-	for (;;) {
-		ssize_t n;
-		if (cap - len < 4096) {
-			char *b;
-			if (cap >= UPDATE_INPUT_MAX)
-				return cinch_error_set(err, EFBIG, "%s: larger than %u bytes", what,
-						       UPDATE_INPUT_MAX);
-			b = realloc(buf, cap + 65536);
-			if (!b)
-				return cinch_error_set(err, ENOMEM, "%s: out of memory", what);
-			buf = b;
-			cap += 65536;
-		}
-		n = read(fd, buf + len, cap - len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return cinch_error_errno(err, errno, "reading %s", what);
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	buf[len] = '\0';
-	*ret = steal_pointer(&buf);
-	*ret_len = len;
+	if (r == -EFBIG)
+		return cinch_error_set(err, EFBIG, "%s: larger than %u bytes", what,
+				       UPDATE_INPUT_MAX);
+	if (r < 0)
+		return cinch_error_errno(err, -r, "reading %s", what);
 	return 0;
 }
 

@@ -17,22 +17,9 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "cinch/fdio.h"
 #include "cinch/cleanup.h"
 #include "internal.h"
-
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
 
 static void copy_winsize(int from, int to)
 {
@@ -59,7 +46,7 @@ static void drain(int master)
 
 	fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK);
 	while ((n = read(master, buf, sizeof(buf))) > 0)
-		if (write_all(1, buf, (size_t)n) < 0)
+		if (cinch_write_all(1, buf, (size_t)n) < 0)
 			break;
 }
 
@@ -108,18 +95,18 @@ int container_tty_proxy(pid_t pid, int master, const sigset_t *set, int *ret_exi
 		if (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)) {
 			n = read(master, buf, sizeof(buf));
 			if (n > 0)
-				write_all(1, buf, (size_t)n);
+				cinch_write_all(1, buf, (size_t)n);
 			else if (n < 0 && errno != EINTR && errno != EAGAIN)
 				master_open = false; /* EIO: every peer fd is closed */
 		}
 		if (pfd[2].revents & (POLLIN | POLLHUP | POLLERR)) {
 			n = read(0, buf, sizeof(buf));
 			if (n > 0) {
-				write_all(master, buf, (size_t)n);
+				cinch_write_all(master, buf, (size_t)n);
 			} else if (n == 0 || errno != EINTR) {
 				in_open = false;
 				/* End of our input: EOF (^D) for the container's terminal. */
-				write_all(master, "\x04", 1);
+				cinch_write_all(master, "\x04", 1);
 			}
 		}
 	}

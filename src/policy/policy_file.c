@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cinch/fdio.h"
 #include "cinch/cleanup.h"
 #include "policy-internal.h"
 
@@ -113,41 +114,13 @@ static int open_checked(const char *path, struct cinch_error *err)
 
 static int read_all(int fd, const char *path, char **ret, size_t *ret_len, struct cinch_error *err)
 {
-	_cleanup_free_ char *buf = NULL;
-	size_t len = 0, cap = 0;
+	int r = cinch_read_all(fd, POLICY_FILE_MAX, ret, ret_len);
 
-	for (;;) {
-		ssize_t n;
-		if (len == cap) {
-			char *nb;
-			if (cap >= POLICY_FILE_MAX)
-				return cinch_error_set(err, EFBIG,
-						       "policy %s: larger than %d bytes", path,
-						       POLICY_FILE_MAX);
-			cap = cap ? cap * 2 : 8192;
-			nb = realloc(buf, cap + 1);
-			if (!nb)
-				return cinch_error_set(err, ENOMEM, "policy %s: out of memory",
-						       path);
-			buf = nb;
-		}
-		n = read(fd, buf + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return cinch_error_errno(err, errno, "policy %s: read", path);
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	if (!buf) {
-		buf = strdup("");
-		if (!buf)
-			return cinch_error_set(err, ENOMEM, "policy %s: out of memory", path);
-	}
-	buf[len] = '\0';
-	*ret = steal_pointer(&buf);
-	*ret_len = len;
+	if (r == -EFBIG)
+		return cinch_error_set(err, EFBIG, "policy %s: larger than %d bytes", path,
+				       POLICY_FILE_MAX);
+	if (r < 0)
+		return cinch_error_errno(err, -r, "policy %s: read", path);
 	return 0;
 }
 

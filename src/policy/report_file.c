@@ -13,22 +13,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cinch/fdio.h"
 #include "cinch/cleanup.h"
 #include "policy-internal.h"
-
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
 
 int cinch_policy_report_save_json(const struct cinch_policy_report *report, const char *path,
 				  struct cinch_error *err)
@@ -52,7 +39,7 @@ int cinch_policy_report_save_json(const struct cinch_policy_report *report, cons
 	/* mkostemp creates 0600 already; be explicit about it. */
 	r = fchmod(fd, 0600) < 0 ? -errno : 0;
 	if (r == 0)
-		r = write_all(fd, json, len);
+		r = cinch_write_all(fd, json, len);
 	if (r == 0 && fsync(fd) < 0)
 		r = -errno;
 	if (r == 0 && rename(tmp, path) < 0)
@@ -115,7 +102,7 @@ int cinch_policy_audit_log_write(const struct cinch_policy *policy, const char *
 	if (fd < 0)
 		return cinch_error_errno(err, errno, "audit log %s: open", path);
 	/* One write: O_APPEND makes it land whole at the end even with other writers. */
-	r = write_all(fd, line, len);
+	r = cinch_write_all(fd, line, len);
 	if (r < 0)
 		return cinch_error_errno(err, -r, "audit log %s: write", path);
 	return 0;

@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cinch/fdio.h"
 #include "cinch/cleanup.h"
 #include "cinch/log.h"
 #include "cinch/security.h"
@@ -209,23 +210,6 @@ static int open_cache_dir(const char *dir, struct cinch_error *err)
 	return fd;
 }
 
-static int write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* Temp file + rename, so a reader sees the old entry, no entry, or the new
  * one, never half of one. */
 static int cache_write(int dirfd, const char *name, const uint8_t key[32],
@@ -250,9 +234,9 @@ static int cache_write(int dirfd, const char *name, const uint8_t key[32],
 	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return cinch_error_errno(err, errno, "create %s", tmp);
-	r = write_all(fd, &hdr, sizeof(hdr));
+	r = cinch_write_all(fd, &hdr, sizeof(hdr));
 	if (r >= 0)
-		r = write_all(fd, f->bpf, body_len);
+		r = cinch_write_all(fd, f->bpf, body_len);
 	if (r >= 0 && renameat(dirfd, tmp, dirfd, name) < 0)
 		r = -errno;
 	if (r < 0) {

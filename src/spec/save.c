@@ -16,6 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cinch/fdio.h"
+
 #include <yajl/yajl_gen.h>
 
 #include "spec-internal.h"
@@ -316,22 +318,6 @@ int cinch_resources_save_buffer(const struct cinch_resources *resources, char **
 	return spec_save_root(&spec_desc_resources, resources, false, ret, ret_len, err);
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* Readers see the old file or the new one, never a torn one: write a
  * temporary in the same directory (same filesystem) and rename it over. */
 int cinch_spec_save_file(const struct cinch_spec *spec, const char *path, struct cinch_error *err)
@@ -359,9 +345,9 @@ int cinch_spec_save_file(const struct cinch_spec *spec, const char *path, struct
 		return cinch_error_errno(err, errno, "%s: creating temporary file", path);
 	r = fchmod(fd, 0600) < 0 ? -errno : 0;
 	if (r == 0)
-		r = write_all(fd, text, len);
+		r = cinch_write_all(fd, text, len);
 	if (r == 0 && (len == 0 || text[len - 1] != '\n'))
-		r = write_all(fd, "\n", 1);
+		r = cinch_write_all(fd, "\n", 1);
 	if (r == 0 && close(steal_fd(&fd)) < 0)
 		r = -errno;
 	if (r == 0 && rename(tmp, path) < 0)

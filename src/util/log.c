@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cinch/fdio.h"
 #include "cinch/log.h"
 
 static int log_fd = -1;
@@ -72,21 +73,6 @@ static size_t json_escape(char *out, size_t cap, const char *in)
 	return o;
 }
 
-static void write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-}
-
 static void emit(enum cinch_log_level level, const char *msg)
 {
 	char line[2 * CINCH_ERROR_MSG_MAX + 256];
@@ -106,8 +92,8 @@ static void emit(enum cinch_log_level level, const char *msg)
 		len = snprintf(line, sizeof(line), "time=\"%s\" level=%s msg=\"%s\"\n", when,
 			       level_names[level], escaped);
 	if (len > 0)
-		write_all(log_fd, line,
-			  (size_t)len < sizeof(line) ? (size_t)len : sizeof(line) - 1);
+		(void)cinch_write_all(log_fd, line,
+				      (size_t)len < sizeof(line) ? (size_t)len : sizeof(line) - 1);
 }
 
 void cinch_log(enum cinch_log_level level, const char *fmt, ...)
