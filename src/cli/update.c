@@ -150,6 +150,33 @@ static int persist(const struct cli_target *t, struct cinch_spec *spec,
 	return 0;
 }
 
+/* cgroup writes are not atomic: when one fails, the limits written before
+ * it are put back to the recorded ones (device rules, which update never
+ * touches, are left out), and the error says whether that worked. */
+static int roll_back(const struct cli_target *t, struct cinch_resources *recorded,
+		     struct cinch_error *err)
+{
+	struct cinch_device_rules devices;
+	struct cinch_error undo = {0};
+	int r;
+
+	if (!recorded)
+		return cinch_error_prefix(err,
+					  "update of container %s (nothing recorded to roll "
+					  "back to)",
+					  t->state->id);
+	devices = recorded->devices;
+	memset(&recorded->devices, 0, sizeof(recorded->devices));
+	r = cinch_cgroup_update(t->cg, recorded, &undo);
+	recorded->devices = devices;
+	if (r < 0)
+		return cinch_error_prefix(err,
+					  "update of container %s (rolling back failed too: %s)",
+					  t->state->id, undo.msg);
+	return cinch_error_prefix(err, "update of container %s (earlier limits rolled back)",
+				  t->state->id);
+}
+
 static int update_container(const struct cli_globals *g, const char *id,
 			    struct cinch_resources *req, struct cinch_error *err)
 {
@@ -174,8 +201,11 @@ static int update_container(const struct cli_globals *g, const char *id,
 		goto out;
 	cli_update_complete_cpu(req, spec->linux_ ? spec->linux_->resources : NULL);
 	r = police(g, &t, req, &applied, err);
-	if (r == 0)
+	if (r == 0) {
 		r = cinch_cgroup_update(t.cg, applied, err);
+		if (r < 0)
+			r = roll_back(&t, spec->linux_ ? spec->linux_->resources : NULL, err);
+	}
 	if (r == 0)
 		r = persist(&t, spec, applied, err);
 out:

@@ -119,6 +119,11 @@ check "update --memory 0 --cpu-quota 0 changes nothing (0 = unchanged)" \
 	cinch --policy "$POL" update --memory 0 --cpu-quota 0 p1
 check_eq "memory unchanged" 67108864 "$(cat "$mem")"
 check_eq "quota unchanged" "$QUOTA_50000" "$(cat "$quota")"
+# A write that fails part-way (the memory limit is written before cpuset)
+# puts back what was recorded.
+check_fails "update that fails part-way is refused and rolled back" \
+	"earlier limits rolled back.*cpuset" cinch --policy "$POL" update --memory 32m --cpuset-cpus 9999 p1
+check_eq "memory back at the recorded 64 MiB" 67108864 "$(cat "$mem")"
 dev_before=$(cat "$(cgfile p1 devices devices.list)" 2>/dev/null)
 # Docker's document: zeros for unchanged; CRI's deny-all device rule must be ignored.
 printf '%s' '{"devices":[{"allow":false,"access":"rwm"}],"memory":{"limit":100663296,"reservation":0,"swap":0,"kernel":0},"cpu":{"shares":0,"quota":0,"period":0},"blockIO":{"weight":0},"pids":{"limit":200}}' >"$TEST_TMP/res.json"
