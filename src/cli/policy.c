@@ -18,13 +18,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "cinch/cleanup.h"
 #include "cinch/policy.h"
 #include "cinch/spec.h"
 #include "cli.h"
+#include "policy_gate.h"
 
 #define EXIT_BAD_INPUT 2
 
@@ -96,48 +96,6 @@ static int load_policy(const struct cli_globals *g, const struct opts *o, struct
 	return cinch_policy_load_host(o->policy_path ? o->policy_path : g->policy_path, ret, err);
 }
 
-static int exe_target(int pid, char **ret, void *userdata)
-{
-	char path[64], buf[4096];
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
-	n = readlink(path, buf, sizeof(buf) - 1);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	*ret = strdup(buf);
-	return *ret ? 0 : -ENOMEM;
-}
-
-static bool file_has(const char *path, const char *needle)
-{
-	_cleanup_fclose_ FILE *f = fopen(path, "re");
-	char line[512];
-
-	while (f && fgets(line, sizeof(line), f))
-		if (strncmp(line, needle, strlen(needle)) == 0)
-			return true;
-	return false;
-}
-
-static void host_context(struct cinch_policy_context *ctx, char *arch, size_t size)
-{
-	struct utsname u;
-
-	*ctx = (struct cinch_policy_context){0};
-	if (uname(&u) == 0)
-		snprintf(arch, size, "%s", u.machine);
-	else
-		snprintf(arch, size, "x86_64");
-	ctx->arch = arch;
-	ctx->apparmor_enabled = file_has("/sys/module/apparmor/parameters/enabled", "Y");
-	ctx->apparmor_profile_loaded =
-	    ctx->apparmor_enabled &&
-	    file_has("/sys/kernel/security/apparmor/profiles", "cinch-default ");
-	ctx->proc_exe_target = exe_target;
-}
-
 static int bad_input(struct cinch_error *err)
 {
 	cinch_log_fatal_error(err);
@@ -153,7 +111,6 @@ static int policy_check(const struct cli_globals *g, const struct opts *o, const
 	struct cinch_spec *spec = NULL, *rewritten = NULL;
 	struct cinch_policy_report *report = NULL;
 	struct cinch_policy_context ctx;
-	char arch[65];
 	struct stat st;
 	int r, rc = EXIT_BAD_INPUT;
 
@@ -170,7 +127,8 @@ static int policy_check(const struct cli_globals *g, const struct opts *o, const
 		rc = bad_input(err);
 		goto out;
 	}
-	host_context(&ctx, arch, sizeof(arch));
+	/* The same host facts as create's gate: what would happen here. */
+	cli_policy_host_context(eff, &ctx);
 	r = cinch_policy_apply(eff, spec, &ctx, &rewritten, &report, err);
 	if (r < 0 && r != -EPERM) {
 		rc = bad_input(err);
