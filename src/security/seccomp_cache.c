@@ -97,7 +97,8 @@ static void key_digest(const struct cinch_seccomp *p, uint8_t out[32])
 	/* What else changes the program for the same profile: the library,
 	 * the actions the kernel supports (API level) and the native arch.
 	 * flags and the listener do not reach the BPF, so they are left out. */
-	put_str(&h, "cinch seccomp cache v2"); /* v2: ENOSYS for newer syscalls */
+	/* v2: ENOSYS for newer syscalls; v3: binary-tree layout */
+	put_str(&h, "cinch seccomp cache v3");
 	put_u64(&h, v ? v->major : 0);
 	put_u64(&h, v ? v->minor : 0);
 	put_u64(&h, v ? v->micro : 0);
