@@ -6,6 +6,7 @@
 #ifndef CINCH_SECURITY_INTERNAL_H
 #define CINCH_SECURITY_INTERNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -41,6 +42,14 @@ struct security_sha256 {
 void security_sha256_init(struct security_sha256 *s);
 void security_sha256_update(struct security_sha256 *s, const void *data, size_t len);
 void security_sha256_final(struct security_sha256 *s, uint8_t out[32]);
+extern const uint32_t security_sha256_k[64];
+/* Block functions, exposed so the unit tests compare them on the same input. */
+void security_sha256_portable_blocks(uint32_t state[8], const uint8_t *data, size_t blocks);
+#ifdef __x86_64__
+/* sha256_x86.c: the SHA-NI blocks, usable only where CPUID says so. */
+bool security_sha256_x86_usable(void);
+void security_sha256_x86_blocks(uint32_t state[8], const uint8_t *data, size_t blocks);
+#endif
 
 /* procfs.c: a file under /proc (e.g. "thread-self/attr/exec") opened through a verified procfs
  * handle (a private instance when the kernel allows it), without following
