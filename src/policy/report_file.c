@@ -38,10 +38,11 @@ int cinch_policy_report_save_json(const struct cinch_policy_report *report, cons
 		return cinch_error_errno(err, errno, "%s: create temporary file", path);
 	/* mkostemp creates 0600 already; be explicit about it. */
 	r = fchmod(fd, 0600) < 0 ? -errno : 0;
+	/* No fsync: the rename is what readers need (old report or new, never
+	 * half), and the state dir does not outlive a crash in any useful way
+	 * (it is on tmpfs by default; runc's state is not synced either). */
 	if (r == 0)
 		r = cinch_write_all(fd, json, len);
-	if (r == 0 && fsync(fd) < 0)
-		r = -errno;
 	if (r == 0 && rename(tmp, path) < 0)
 		r = -errno;
 	if (r < 0) {
