@@ -153,7 +153,6 @@ int pstrv_append(struct pstrv *v, const char *s);
 
 /* builtin.c (generated from profiles/): the embedded documents */
 extern const char *const policy_builtin_json[CINCH_POLICY_LEVEL_COUNT];
-extern const char policy_seccomp_default_json[];
 
 /* load.c: apply a document on top of `base` (level already chosen). */
 int policy_parse_document(const char *buf, size_t len, const char *origin, bool builtin,
@@ -249,6 +248,54 @@ int policy_rule_personality(struct rule_ctx *rc);
 int policy_rule_scheduler(struct rule_ctx *rc);
 int policy_rule_io_priority(struct rule_ctx *rc);
 int policy_rule_oom_score_adj(struct rule_ctx *rc);
+
+/*
+ * builtin.c: profiles/seccomp/default.json as tables, its shape checked by
+ * embed.py at build time (known actions/operators/capabilities, errnoRet only
+ * with an errno action, no empty condition lists), so the resolver trusts it.
+ * A condition with n_caps == 0 and n_arches == 0 is "no condition".
+ */
+struct seccomp_table_arch {
+	const char *architecture; /* SCMP_ARCH_* */
+	const char *const *subs;  /* subArchitectures */
+	size_t n_subs;
+};
+
+struct seccomp_table_arg {
+	uint32_t index;
+	uint64_t value;
+	struct cinch_opt_u64 value_two;
+	const char *op; /* SCMP_CMP_* */
+};
+
+struct seccomp_table_cond {
+	const char *const *caps; /* CAP_* */
+	size_t n_caps;
+	const char *const *arches; /* short names: "s390x", "amd64" */
+	size_t n_arches;
+};
+
+struct seccomp_table_rule {
+	const char *const *names;
+	size_t n_names;
+	const char *action; /* SCMP_ACT_* */
+	struct cinch_opt_u32 errno_ret;
+	const struct seccomp_table_arg *args;
+	size_t n_args;
+	bool has_args; /* "args" present, possibly empty */
+	struct seccomp_table_cond includes, excludes;
+};
+
+struct seccomp_table {
+	const char *default_action;
+	struct cinch_opt_u32 default_errno_ret;
+	const struct seccomp_table_arch *arch_map;
+	size_t n_arch_map;
+	const struct seccomp_table_rule *rules;
+	size_t n_rules;
+};
+
+extern const struct seccomp_table policy_seccomp_default_table;
 
 /* seccomp_profile.c: the default profile resolved for caps and arch. */
 int policy_seccomp_default(const struct cinch_strv *caps, const char *arch,

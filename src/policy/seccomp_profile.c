@@ -1,18 +1,18 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The default seccomp profile (profiles/seccomp/default.json, compiled in)
- * resolved into an OCI linux.seccomp for one container: rules carry
- * "includes"/"excludes" conditions on capabilities and architectures that
- * are not OCI fields; they are decided here against the container's final
- * bounding set and the host architecture, so that dropping CAP_SYS_ADMIN
- * also drops the mount/unshare/setns allowances.
+ * The default seccomp profile (profiles/seccomp/default.json, compiled by
+ * embed.py into the tables of builtin.c) resolved into an OCI linux.seccomp
+ * for one container: rules carry "includes"/"excludes" conditions on
+ * capabilities and architectures that are not OCI fields; they are decided
+ * here against the container's final bounding set and the host architecture,
+ * so that dropping CAP_SYS_ADMIN also drops the mount/unshare/setns
+ * allowances. Every create does this, so it reads the tables (checked at
+ * build time) instead of parsing the JSON document.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-#include <yajl/yajl_tree.h>
 
 #include "cinch/cleanup.h"
 #include "policy-internal.h"
@@ -51,24 +51,35 @@ void policy_seccomp_free(struct cinch_seccomp *s)
 	free(s);
 }
 
-/* Strings of the compiled-in document; "" if the test-checked shape is off. */
-static const char *gstr(yajl_val v)
+/* Appends a table string to a strv allocated with room for it. */
+static int strv_push(struct cinch_strv *v, const char *s)
 {
-	const char *s = YAJL_GET_STRING(v);
-	return s ? s : "";
+	v->items[v->len] = strdup(s);
+	if (!v->items[v->len])
+		return -ENOMEM;
+	v->len++;
+	v->present = true;
+	return 0;
 }
 
-static yajl_val get(yajl_val obj, const char *key)
+/* Copies n table strings into an owned strv allocated at its final size;
+ * on failure the strings copied so far stay counted, for the caller's free. */
+static int strv_from_table(struct cinch_strv *out, const char *const *items, size_t n)
 {
-	const char *path[] = {key, NULL};
-	return yajl_tree_get(obj, path, yajl_t_any);
+	out->items = calloc(n + 1, sizeof(*out->items));
+	if (!out->items)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		if (strv_push(out, items[i]) < 0)
+			return -ENOMEM;
+	return 0;
 }
 
-/* Short lower-case names of the target architectures, for "arches" conditions. */
-static bool arch_matches(yajl_val arches, const struct cinch_strv *targets)
+/* "arches" conditions use short lower-case names; the targets are SCMP_ARCH_*. */
+static bool arch_matches(const struct seccomp_table_cond *c, const struct cinch_strv *targets)
 {
-	for (size_t i = 0; i < arches->u.array.len; i++) {
-		const char *want = gstr(arches->u.array.values[i]);
+	for (size_t i = 0; i < c->n_arches; i++) {
+		const char *want = c->arches[i];
 		for (size_t t = 0; t < targets->len; t++) {
 			const char *short_ = targets->items[t] + strlen("SCMP_ARCH_");
 			if (strcasecmp(want, short_) == 0 ||
@@ -90,87 +101,79 @@ static bool has_cap(const struct cinch_strv *caps, const char *cap)
 
 /* includes: every listed cap held and one listed arch targeted;
  * excludes: any listed cap held or any listed arch targeted. */
-static bool rule_applies(yajl_val rule, const struct cinch_strv *caps,
+static bool rule_applies(const struct seccomp_table_rule *rule, const struct cinch_strv *caps,
 			 const struct cinch_strv *targets)
 {
-	yajl_val inc = get(rule, "includes"), exc = get(rule, "excludes");
-	yajl_val v;
+	const struct seccomp_table_cond *inc = &rule->includes, *exc = &rule->excludes;
 
-	if (inc) {
-		if ((v = get(inc, "caps")))
-			for (size_t i = 0; i < v->u.array.len; i++)
-				if (!has_cap(caps, gstr(v->u.array.values[i])))
-					return false;
-		if ((v = get(inc, "arches")) && !arch_matches(v, targets))
+	for (size_t i = 0; i < inc->n_caps; i++)
+		if (!has_cap(caps, inc->caps[i]))
 			return false;
-	}
-	if (exc) {
-		if ((v = get(exc, "caps")))
-			for (size_t i = 0; i < v->u.array.len; i++)
-				if (has_cap(caps, gstr(v->u.array.values[i])))
-					return false;
-		if ((v = get(exc, "arches")) && arch_matches(v, targets))
+	if (inc->n_arches > 0 && !arch_matches(inc, targets))
+		return false;
+	for (size_t i = 0; i < exc->n_caps; i++)
+		if (has_cap(caps, exc->caps[i]))
 			return false;
-	}
+	if (exc->n_arches > 0 && arch_matches(exc, targets))
+		return false;
 	return true;
 }
 
-static int convert_rule(yajl_val rule, struct cinch_seccomp_syscall *out)
+static int convert_rule(const struct seccomp_table_rule *rule, struct cinch_seccomp_syscall *out)
 {
-	yajl_val names = get(rule, "names"), args = get(rule, "args"), v;
+	int r;
 
 	*out = (struct cinch_seccomp_syscall){0};
-	for (size_t i = 0; i < names->u.array.len; i++)
-		if (strv_add(&out->names, gstr(names->u.array.values[i])) < 0)
-			return -ENOMEM;
-	out->action = strdup(gstr(get(rule, "action")));
+	r = strv_from_table(&out->names, rule->names, rule->n_names);
+	if (r < 0)
+		return r;
+	out->action = strdup(rule->action);
 	if (!out->action)
 		return -ENOMEM;
-	if ((v = get(rule, "errnoRet"))) {
-		out->errno_ret.value = (uint32_t)YAJL_GET_INTEGER(v);
-		out->errno_ret.present = true;
-	}
-	if (args) {
-		out->args.items = calloc(args->u.array.len, sizeof(*out->args.items));
-		if (!out->args.items)
+	out->errno_ret = rule->errno_ret;
+	out->args.present = rule->has_args;
+	if (rule->n_args == 0)
+		return 0;
+	out->args.items = calloc(rule->n_args, sizeof(*out->args.items));
+	if (!out->args.items)
+		return -ENOMEM;
+	for (size_t i = 0; i < rule->n_args; i++) {
+		const struct seccomp_table_arg *a = &rule->args[i];
+		struct cinch_seccomp_arg *o = &out->args.items[out->args.len++];
+		o->index = a->index;
+		o->value = a->value;
+		o->value_two = a->value_two;
+		o->op = strdup(a->op);
+		if (!o->op)
 			return -ENOMEM;
-		out->args.present = true;
-		for (size_t i = 0; i < args->u.array.len; i++) {
-			yajl_val a = args->u.array.values[i];
-			struct cinch_seccomp_arg *o = &out->args.items[out->args.len++];
-			o->index = (uint32_t)YAJL_GET_INTEGER(get(a, "index"));
-			o->value = (uint64_t)YAJL_GET_INTEGER(get(a, "value"));
-			if ((v = get(a, "valueTwo"))) {
-				o->value_two.value = (uint64_t)YAJL_GET_INTEGER(v);
-				o->value_two.present = true;
-			}
-			o->op = strdup(gstr(get(a, "op")));
-			if (!o->op)
-				return -ENOMEM;
-		}
 	}
 	return 0;
 }
 
-static int targets_for(yajl_val doc, const char *arch, struct cinch_strv *targets)
+/* The host architecture first, then archMap's subArchitectures for it;
+ * -EINVAL for an architecture without a default profile. */
+static int targets_for(const struct seccomp_table *t, const char *arch, struct cinch_strv *targets)
 {
 	const char *native = NULL;
-	yajl_val map = get(doc, "archMap");
+	size_t n = 1;
 
 	for (size_t i = 0; i < N_ELEMENTS(arch_table); i++)
 		if (strcmp(arch, arch_table[i].uname) == 0)
 			native = arch_table[i].scmp;
 	if (!native)
 		return -EINVAL;
-	if (strv_add(targets, native) < 0)
+	for (size_t i = 0; i < t->n_arch_map; i++)
+		if (strcmp(t->arch_map[i].architecture, native) == 0)
+			n += t->arch_map[i].n_subs;
+	targets->items = calloc(n + 1, sizeof(*targets->items));
+	if (!targets->items || strv_push(targets, native) < 0)
 		return -ENOMEM;
-	for (size_t i = 0; map && i < map->u.array.len; i++) {
-		yajl_val e = map->u.array.values[i];
-		yajl_val subs = get(e, "subArchitectures");
-		if (strcmp(gstr(get(e, "architecture")), native) != 0)
+	for (size_t i = 0; i < t->n_arch_map; i++) {
+		const struct seccomp_table_arch *e = &t->arch_map[i];
+		if (strcmp(e->architecture, native) != 0)
 			continue;
-		for (size_t j = 0; subs && j < subs->u.array.len; j++)
-			if (strv_add(targets, gstr(subs->u.array.values[j])) < 0)
+		for (size_t j = 0; j < e->n_subs; j++)
+			if (strv_push(targets, e->subs[j]) < 0)
 				return -ENOMEM;
 	}
 	return 0;
@@ -179,61 +182,39 @@ static int targets_for(yajl_val doc, const char *arch, struct cinch_strv *target
 int policy_seccomp_default(const struct cinch_strv *caps, const char *arch,
 			   struct cinch_seccomp **ret, struct cinch_error *err)
 {
-	struct cinch_seccomp *s = NULL;
-	yajl_val doc, rules, v;
-	char ebuf[128];
+	const struct seccomp_table *t = &policy_seccomp_default_table;
+	struct cinch_seccomp *s;
 	int r = 0;
 
-	/* The document is compiled in and checked by the unit tests; a parse
-	 * failure here is a build defect, reported rather than ignored. */
-	doc = yajl_tree_parse(policy_seccomp_default_json, ebuf, sizeof(ebuf));
-	if (!doc)
-		return cinch_error_set(err, EINVAL, "builtin seccomp profile: invalid JSON");
 	s = calloc(1, sizeof(*s));
-	if (!s) {
-		r = -ENOMEM;
-		goto out;
-	}
-	r = targets_for(doc, arch ? arch : "x86_64", &s->architectures);
+	if (!s)
+		return cinch_error_set(err, ENOMEM, "seccomp: out of memory");
+	r = targets_for(t, arch ? arch : "x86_64", &s->architectures);
 	if (r == -EINVAL) {
-		r = cinch_error_set(err, EINVAL,
-				    "seccomp: no default profile for architecture \"%s\"", arch);
-		goto out;
+		policy_seccomp_free(s);
+		return cinch_error_set(err, EINVAL,
+				       "seccomp: no default profile for architecture \"%s\"", arch);
 	}
 	if (r < 0)
-		goto out;
-	s->default_action = strdup(gstr(get(doc, "defaultAction")));
-	if (!s->default_action) {
-		r = -ENOMEM;
-		goto out;
-	}
-	if ((v = get(doc, "defaultErrnoRet"))) {
-		s->default_errno_ret.value = (uint32_t)YAJL_GET_INTEGER(v);
-		s->default_errno_ret.present = true;
-	}
-	rules = get(doc, "syscalls");
-	s->syscalls.items = calloc(rules->u.array.len, sizeof(*s->syscalls.items));
-	if (!s->syscalls.items) {
-		r = -ENOMEM;
-		goto out;
-	}
+		goto fail;
+	s->default_action = strdup(t->default_action);
+	if (!s->default_action)
+		goto fail;
+	s->default_errno_ret = t->default_errno_ret;
+	s->syscalls.items = calloc(t->n_rules, sizeof(*s->syscalls.items));
+	if (!s->syscalls.items && t->n_rules > 0)
+		goto fail;
 	s->syscalls.present = true;
-	for (size_t i = 0; i < rules->u.array.len; i++) {
-		yajl_val rule = rules->u.array.values[i];
-		if (!rule_applies(rule, caps, &s->architectures))
+	for (size_t i = 0; i < t->n_rules; i++) {
+		if (!rule_applies(&t->rules[i], caps, &s->architectures))
 			continue;
-		r = convert_rule(rule, &s->syscalls.items[s->syscalls.len++]);
+		r = convert_rule(&t->rules[i], &s->syscalls.items[s->syscalls.len++]);
 		if (r < 0)
-			goto out;
-	}
-out:
-	yajl_tree_free(doc);
-	if (r < 0) {
-		policy_seccomp_free(s);
-		if (r == -ENOMEM)
-			return cinch_error_set(err, ENOMEM, "seccomp: out of memory");
-		return r;
+			goto fail;
 	}
 	*ret = s;
 	return 0;
+fail:
+	policy_seccomp_free(s);
+	return cinch_error_set(err, ENOMEM, "seccomp: out of memory");
 }
