@@ -4,34 +4,27 @@
  * since Goldmont/Ice Lake): about 20x fewer instructions than the portable
  * rounds, which matters because every create hashes ~18 kB (sha256.c).
  * Compiled for those instructions function by function, and used only
- * after CPUID says they exist, so the binary still runs on any x86-64.
+ * where the CPU has them, so the binary still runs on any x86-64.
  *
  * The instructions keep the eight state words as two vectors, ABEF and
  * CDGH (A in the highest lane); SHA256RNDS2 does two rounds from the
  * message words plus round constants in the low half of its third operand,
  * and SHA256MSG1/MSG2 extend the message schedule four words at a time.
  */
-#include <cpuid.h>
 #include <immintrin.h>
 #include <stdbool.h>
+#include <sys/platform/x86.h>
 
 #include "src/security/security-internal.h"
 
 #define SHA_TARGET __attribute__((target("sha,sse4.1,ssse3")))
 
+/* From the features glibc's loader already probed: executing CPUID here
+ * would trap to the hypervisor in a VM (tens of microseconds, measured as
+ * 1 % of a container's CPU). */
 bool security_sha256_x86_usable(void)
 {
-	static int usable = -1;
-	unsigned eax, ebx, ecx, edx;
-
-	if (usable >= 0)
-		return usable;
-	usable = 0;
-	/* Leaf 1 ECX: SSSE3 (bit 9), SSE4.1 (bit 19); leaf 7 EBX: SHA (bit 29). */
-	if (__get_cpuid(1, &eax, &ebx, &ecx, &edx) && (ecx & (1u << 9)) && (ecx & (1u << 19)) &&
-	    __get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx) && (ebx & (1u << 29)))
-		usable = 1;
-	return usable;
+	return CPU_FEATURE_ACTIVE(SHA) && CPU_FEATURE_ACTIVE(SSE4_1) && CPU_FEATURE_ACTIVE(SSSE3);
 }
 
 SHA_TARGET static __m128i load_message(const uint8_t *p)
