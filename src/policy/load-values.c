@@ -118,6 +118,47 @@ int pload_get_string(struct pload *ps, yajl_val v, const char *path, char **ret)
 }
 
 /* Replaces *ret with the array at v (settings are replaced, never merged). */
+/* Why item s (already known to be a string) is unacceptable, or NULL; the
+ * reason goes into buf when it quotes the item. -ENOMEM via *oom. */
+static const char *list_item_problem(const char *s, enum item_check check, const struct pstrv *seen,
+				     char **norm, bool *oom, char *buf, size_t size)
+{
+	enum cinch_ns_type t;
+	int r;
+
+	if (s[0] == '\0')
+		return "empty string";
+	if (check == ITEM_ABSOLUTE && s[0] != '/') {
+		snprintf(buf, size, "\"%s\" is not an absolute path", s);
+		return buf;
+	}
+	if (check == ITEM_CAP) {
+		r = policy_cap_normalize(s, norm);
+		*oom = r == -ENOMEM;
+		if (r < 0) {
+			snprintf(buf, size, "unknown capability \"%s\"", s);
+			return buf;
+		}
+		s = *norm;
+	}
+	if (check == ITEM_NS) {
+		if (cinch_ns_type_from_name(s, &t) < 0) {
+			snprintf(buf, size, "unknown namespace type \"%s\"", s);
+			return buf;
+		}
+		if (t == CINCH_NS_USER)
+			return "the user namespace is chosen by rules.user.strategy \"userns\"";
+	}
+	if (pstrv_contains(seen, s)) {
+		snprintf(buf, size, "\"%s\" is listed twice", s);
+		return buf;
+	}
+	return NULL;
+}
+
+/* The item's JSON path is formatted only when it is reported: lists are
+ * parsed on every create (the built-in level), and the snprintf per item
+ * was a quarter of the policy's load. */
 int pload_get_list(struct pload *ps, yajl_val v, const char *path, enum item_check check,
 		   struct pstrv *ret)
 {
@@ -129,53 +170,27 @@ int pload_get_list(struct pload *ps, yajl_val v, const char *path, enum item_che
 	for (size_t i = 0; i < v->u.array.len; i++) {
 		yajl_val it = v->u.array.values[i];
 		_cleanup_free_ char *norm = NULL;
-		char ipath[512];
-		const char *s;
+		const char *problem = NULL;
+		char ipath[512], reason[600];
+		bool oom = false;
 
-		snprintf(ipath, sizeof(ipath), "%s[%zu]", path, i);
-		r = pload_expect(ps, it, ipath, "string");
-		if (r < 0)
-			goto fail;
-		s = it->u.string;
-		if (s[0] == '\0') {
-			r = pload_fail(ps, ipath, "empty string");
+		if (!YAJL_IS_STRING(it)) {
+			snprintf(ipath, sizeof(ipath), "%s[%zu]", path, i);
+			r = pload_expect(ps, it, ipath, "string");
 			goto fail;
 		}
-		if (check == ITEM_ABSOLUTE && s[0] != '/') {
-			r = pload_fail(ps, ipath, "\"%s\" is not an absolute path", s);
+		problem = list_item_problem(it->u.string, check, &list, &norm, &oom, reason,
+					    sizeof(reason));
+		if (oom) {
+			r = pload_oom(ps);
 			goto fail;
 		}
-		if (check == ITEM_CAP) {
-			r = policy_cap_normalize(s, &norm);
-			if (r == -ENOMEM) {
-				r = pload_oom(ps);
-				goto fail;
-			}
-			if (r < 0) {
-				r = pload_fail(ps, ipath, "unknown capability \"%s\"", s);
-				goto fail;
-			}
-			s = norm;
-		}
-		if (check == ITEM_NS) {
-			enum cinch_ns_type t;
-			if (cinch_ns_type_from_name(s, &t) < 0) {
-				r = pload_fail(ps, ipath, "unknown namespace type \"%s\"", s);
-				goto fail;
-			}
-			if (t == CINCH_NS_USER) {
-				r = pload_fail(
-				    ps, ipath,
-				    "the user namespace is chosen by rules.user.strategy "
-				    "\"userns\"");
-				goto fail;
-			}
-		}
-		if (pstrv_contains(&list, s)) {
-			r = pload_fail(ps, ipath, "\"%s\" is listed twice", s);
+		if (problem) {
+			snprintf(ipath, sizeof(ipath), "%s[%zu]", path, i);
+			r = pload_fail(ps, ipath, "%s", problem);
 			goto fail;
 		}
-		if (pstrv_append(&list, s) < 0) {
+		if (pstrv_append(&list, norm ? norm : it->u.string) < 0) {
 			r = pload_oom(ps);
 			goto fail;
 		}
