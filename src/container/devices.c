@@ -49,7 +49,7 @@ static int bind_host_node(int parent, const char *name, const struct dev_node *d
 			  struct cinch_error *err)
 {
 	_cleanup_close_ int target = -1;
-	_cleanup_close_ int mfd = -1;
+	_cleanup_mnt_ struct cinch_mnt m = CINCH_MNT_INIT;
 	struct stat st;
 	int fd;
 
@@ -65,10 +65,10 @@ static int bind_host_node(int parent, const char *name, const struct dev_node *d
 	target = openat(parent, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (target < 0)
 		return cinch_error_errno(err, errno, "%s", d->path);
-	mfd = open_tree(AT_FDCWD, d->path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-	if (mfd < 0)
-		return cinch_error_errno(err, errno, "bind of host %s", d->path);
-	return cinch_mount_attach(mfd, target, err);
+	if (cinch_mnt_bind(&m, AT_FDCWD, d->path, 0, err) < 0 ||
+	    cinch_mnt_attach(&m, target, err) < 0)
+		return cinch_error_prefix(err, "bind of host %s", d->path);
+	return 0;
 }
 
 static int make_node(int parent, const char *name, const struct dev_node *d,

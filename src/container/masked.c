@@ -42,38 +42,29 @@ static int open_verified_null(int root_fd, struct cinch_error *err)
 	return steal_fd(&fd);
 }
 
-static int empty_ro_tmpfs(struct cinch_error *err)
+static int empty_ro_tmpfs(struct cinch_mnt *m, struct cinch_error *err)
 {
-	_cleanup_close_ int fsfd = fsopen("tmpfs", FSOPEN_CLOEXEC);
-	int mfd;
-
-	if (fsfd < 0 || fsconfig(fsfd, FSCONFIG_SET_STRING, "source", "tmpfs", 0) < 0 ||
-	    fsconfig(fsfd, FSCONFIG_SET_STRING, "size", "0", 0) < 0 ||
-	    fsconfig(fsfd, FSCONFIG_SET_STRING, "mode", "0755", 0) < 0 ||
-	    fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
-		return cinch_error_errno(err, errno, "tmpfs for masked directories");
-	mfd = fsmount(fsfd, FSMOUNT_CLOEXEC,
-		      MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
-	if (mfd < 0)
-		return cinch_error_errno(err, errno, "fsmount of the masking tmpfs");
-	return mfd;
+	if (cinch_mnt_fs(m, "tmpfs", "tmpfs", "size=0,mode=0755", 0,
+			 MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+			     MOUNT_ATTR_NOEXEC,
+			 err) < 0)
+		return cinch_error_prefix(err, "tmpfs for masked directories");
+	return 0;
 }
 
 /* A fresh clone of source (an fd of a file or of a mount) onto target. */
 static int bind_fd(int source, int target, struct cinch_error *err)
 {
-	_cleanup_close_ int mfd =
-	    open_tree(source, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	_cleanup_mnt_ struct cinch_mnt m = CINCH_MNT_INIT;
+	int r = cinch_mnt_bind(&m, source, "", 0, err);
 
-	if (mfd < 0)
-		return cinch_error_errno(err, errno, "open_tree");
-	return cinch_mount_attach(mfd, target, err);
+	return r < 0 ? r : cinch_mnt_attach(&m, target, err);
 }
 
 int cinch_masked_apply(int root_fd, const struct cinch_strv *paths, struct cinch_error *err)
 {
 	_cleanup_close_ int null_fd = -1;
-	_cleanup_close_ int tmpfs_fd = -1;
+	_cleanup_mnt_ struct cinch_mnt tmpfs = CINCH_MNT_INIT;
 
 	for (size_t i = 0; i < paths->len; i++) {
 		const char *p = paths->items[i];
@@ -88,16 +79,15 @@ int cinch_masked_apply(int root_fd, const struct cinch_strv *paths, struct cinch
 			return cinch_error_prefix(err, ".linux.maskedPaths[%zu]", i);
 		if (fstat(target, &st) < 0)
 			return cinch_error_errno(err, errno, ".linux.maskedPaths[%zu] (%s)", i, p);
-		if (S_ISDIR(st.st_mode) && tmpfs_fd < 0) {
+		if (S_ISDIR(st.st_mode) && !tmpfs.attached) {
 			/* The first directory gets the tmpfs itself: before 6.15
 			 * open_tree() cannot clone a detached mount (EINVAL), so
 			 * the later ones clone it once it is attached. */
-			tmpfs_fd = empty_ro_tmpfs(err);
-			if (tmpfs_fd < 0)
-				return tmpfs_fd;
-			r = cinch_mount_attach(tmpfs_fd, target, err);
+			r = empty_ro_tmpfs(&tmpfs, err);
+			if (r >= 0)
+				r = cinch_mnt_attach(&tmpfs, target, err);
 		} else if (S_ISDIR(st.st_mode)) {
-			r = bind_fd(tmpfs_fd, target, err);
+			r = bind_fd(tmpfs.fd, target, err);
 		} else {
 			if (null_fd < 0) {
 				null_fd = open_verified_null(root_fd, err);
@@ -118,8 +108,7 @@ int cinch_readonly_apply(int root_fd, const struct cinch_strv *paths, struct cin
 	for (size_t i = 0; i < paths->len; i++) {
 		const char *p = paths->items[i];
 		_cleanup_close_ int target = -1;
-		_cleanup_close_ int mfd = -1;
-		struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY};
+		_cleanup_mnt_ struct cinch_mnt m = CINCH_MNT_INIT;
 		int r;
 
 		target = cinch_path_open_in_root(root_fd, p, O_PATH, 0, 0, err);
@@ -127,15 +116,11 @@ int cinch_readonly_apply(int root_fd, const struct cinch_strv *paths, struct cin
 			continue;
 		if (target < 0)
 			return cinch_error_prefix(err, ".linux.readonlyPaths[%zu]", i);
-		mfd = open_tree(target, "",
-				OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
-		if (mfd < 0)
-			return cinch_error_errno(err, errno, ".linux.readonlyPaths[%zu] (%s)", i,
-						 p);
-		if (mount_setattr(mfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &ro, sizeof(ro)) < 0)
-			return cinch_error_errno(err, errno, ".linux.readonlyPaths[%zu] (%s)", i,
-						 p);
-		r = cinch_mount_attach(mfd, target, err);
+		r = cinch_mnt_bind(&m, target, "", CINCH_MNT_RECURSIVE, err);
+		if (r >= 0)
+			r = cinch_mnt_setattr(&m, true, MOUNT_ATTR_RDONLY, 0, err);
+		if (r >= 0)
+			r = cinch_mnt_attach(&m, target, err);
 		if (r < 0)
 			return cinch_error_prefix(err, ".linux.readonlyPaths[%zu] (%s)", i, p);
 	}

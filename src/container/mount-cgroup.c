@@ -33,56 +33,19 @@
 	(MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC |            \
 	 MOUNT_ATTR__ATIME | MOUNT_ATTR_NODIRATIME | MOUNT_ATTR_NOSYMFOLLOW)
 
-static int fs_fail(int fsfd, const char *what, struct cinch_error *err)
-{
-	int code = errno;
-	char buf[256];
-	ssize_t n = fsfd >= 0 ? read(fsfd, buf, sizeof(buf) - 1) : -1;
-
-	if (n > 2) {
-		buf[n] = '\0';
-		buf[strcspn(buf, "\n")] = '\0';
-		return cinch_error_set(err, code, "%s: %s", what, buf + 2);
-	}
-	return cinch_error_errno(err, code, "%s", what);
-}
-
 /* A fresh mount of one hierarchy; controllers is "" for cgroup2. */
-static int hierarchy_mount(const char *controllers, uint64_t attrs, struct cinch_error *err)
+static int hierarchy_mount(struct cinch_mnt *m, const char *controllers, uint64_t attrs,
+			   struct cinch_error *err)
 {
 	bool v2 = controllers[0] == '\0';
-	_cleanup_close_ int fsfd = fsopen(v2 ? "cgroup2" : "cgroup", FSOPEN_CLOEXEC);
-	_cleanup_free_ char *list = NULL;
-	char *tok, *save = NULL;
-	int mfd;
+	_cleanup_free_ char *data = NULL;
 
-	if (fsfd < 0)
-		return cinch_error_errno(err, errno, "fsopen cgroup");
-	if (!v2) {
-		list = strdup(controllers);
-		if (!list)
-			return cinch_error_errno(err, ENOMEM, "%s", controllers);
-		for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-			int r;
-
-			if (strncmp(tok, "name=", 5) == 0)
-				r = fsconfig(fsfd, FSCONFIG_SET_STRING, "name", tok + 5, 0);
-			else
-				r = fsconfig(fsfd, FSCONFIG_SET_FLAG, tok, NULL, 0);
-			if (r < 0)
-				return fs_fail(fsfd, controllers, err);
-		}
-		/* A named hierarchy without controllers needs "none". */
-		if (strncmp(controllers, "name=", 5) == 0 && !strchr(controllers, ',') &&
-		    fsconfig(fsfd, FSCONFIG_SET_FLAG, "none", NULL, 0) < 0)
-			return fs_fail(fsfd, controllers, err);
-	}
-	if (fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
-		return fs_fail(fsfd, v2 ? "cgroup2" : controllers, err);
-	mfd = fsmount(fsfd, FSMOUNT_CLOEXEC, (unsigned int)(attrs & ATTR_MOUNT_BITS));
-	if (mfd < 0)
-		return cinch_error_errno(err, errno, "fsmount cgroup");
-	return mfd;
+	/* A named hierarchy without controllers needs "none". */
+	if (asprintf(&data, "%s%s", controllers,
+		     strncmp(controllers, "name=", 5) == 0 && !strchr(controllers, ',') ? ",none"
+											: "") < 0)
+		return cinch_error_errno(err, ENOMEM, "%s", controllers);
+	return cinch_mnt_fs(m, v2 ? "cgroup2" : "cgroup", NULL, data, 0, attrs, err);
 }
 
 /* Whether the super options of a v1 mount name this hierarchy: a
@@ -161,25 +124,22 @@ static int host_cgroup_dir(const char *controllers, const char *path, char **ret
 }
 
 /* The container's cgroup cloned from the host's mount of the hierarchy. */
-static int bound_subtree(const char *controllers, const char *path, uint64_t attrs,
-			 struct cinch_error *err)
+static int bound_subtree(struct cinch_mnt *m, const char *controllers, const char *path,
+			 uint64_t attrs, struct cinch_error *err)
 {
 	/* Atime modes of the host mount are locked in a user namespace. */
-	struct mount_attr a = {.attr_set = attrs & ATTR_MOUNT_BITS & ~MOUNT_ATTR__ATIME &
-					   ~(uint64_t)MOUNT_ATTR_NODIRATIME};
+	uint64_t set =
+	    attrs & ATTR_MOUNT_BITS & ~MOUNT_ATTR__ATIME & ~(uint64_t)MOUNT_ATTR_NODIRATIME;
 	_cleanup_free_ char *dir = NULL;
-	_cleanup_close_ int sub = -1;
 	int r;
 
 	r = host_cgroup_dir(controllers, path, &dir, err);
 	if (r < 0)
 		return r;
-	sub = open_tree(AT_FDCWD, dir, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW);
-	if (sub < 0)
-		return cinch_error_errno(err, errno, "cloning %s", dir);
-	if (a.attr_set && mount_setattr(sub, "", AT_EMPTY_PATH, &a, sizeof(a)) < 0)
-		return cinch_error_errno(err, errno, "mount_setattr %s", dir);
-	return steal_fd(&sub);
+	if (cinch_mnt_bind(m, AT_FDCWD, dir, CINCH_MNT_NOFOLLOW, err) < 0 ||
+	    cinch_mnt_setattr(m, false, set, 0, err) < 0)
+		return cinch_error_prefix(err, "cloning %s", dir);
+	return 0;
 }
 
 /*
@@ -190,37 +150,39 @@ static int bound_subtree(const char *controllers, const char *path, uint64_t att
  * (nsdelegate, memory_recursiveprot) to the host's hierarchy, and before
  * Linux 6.15 a subtree of a detached mount cannot be cloned anyway, so the
  * host's own mount of the subtree is cloned, as runc does. The same when a
- * user namespace may not make a fresh mount (EPERM).
+ * user namespace may not make a fresh mount (EPERM; with the mount(2)
+ * fallback that shows only when attaching). Attached onto target; m holds
+ * the mount afterwards.
  */
-static int own_subtree(const char *controllers, const char *path, uint64_t attrs,
-		       struct cinch_error *err)
+static int own_subtree(struct cinch_mnt *m, const char *controllers, const char *path,
+		       uint64_t attrs, int target, struct cinch_error *err)
 {
-	int mfd;
+	int r;
 
 	if (path[strspn(path, "/")] != '\0')
-		return bound_subtree(controllers, path, attrs, err);
-	mfd = hierarchy_mount(controllers, attrs, err);
-	if (mfd == -EPERM) {
+		r = bound_subtree(m, controllers, path, attrs, err);
+	else
+		r = hierarchy_mount(m, controllers, attrs, err);
+	if (r >= 0)
+		r = cinch_mnt_attach(m, target, err);
+	if (r == -EPERM && !m->attached && path[strspn(path, "/")] == '\0') {
 		cinch_error_clear(err);
-		return bound_subtree(controllers, path, attrs, err);
+		cinch_mnt_free(m);
+		r = bound_subtree(m, controllers, path, attrs, err);
+		if (r >= 0)
+			r = cinch_mnt_attach(m, target, err);
 	}
-	return mfd;
+	return r;
 }
 
 /* The r* attributes and the propagation, on the attached top mount. */
 static int finish(int mfd, const struct cinch_mount_opts *o, struct cinch_error *err)
 {
-	struct mount_attr rec = {.attr_set = o->rec_attr_set, .attr_clr = o->rec_attr_clr};
-	struct mount_attr prop = {.propagation = o->propagation};
+	int r = cinch_mount_setattr_fd(mfd, true, o->rec_attr_set, o->rec_attr_clr, err);
 
-	if ((rec.attr_set || rec.attr_clr) &&
-	    mount_setattr(mfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &rec, sizeof(rec)) < 0)
-		return cinch_error_errno(err, errno, "mount_setattr");
-	if (prop.propagation &&
-	    mount_setattr(mfd, "", AT_EMPTY_PATH | (o->propagation_recursive ? AT_RECURSIVE : 0),
-			  &prop, sizeof(prop)) < 0)
-		return cinch_error_errno(err, errno, "setting mount propagation");
-	return 0;
+	if (r >= 0 && o->propagation)
+		r = cinch_mount_propagation_fd(mfd, o->propagation, o->propagation_recursive, err);
+	return r;
 }
 
 struct cg_line {
@@ -280,7 +242,7 @@ static int mount_unified(const struct cinch_mount_opts *o, int target, struct ci
 {
 	struct cg_line lines[32];
 	size_t n = 0;
-	_cleanup_close_ int sub = -1;
+	_cleanup_mnt_ struct cinch_mnt sub = CINCH_MNT_INIT;
 	const char *path;
 	int r;
 
@@ -288,14 +250,9 @@ static int mount_unified(const struct cinch_mount_opts *o, int target, struct ci
 	if (r < 0)
 		goto out;
 	path = line_path(lines, n, true);
-	sub = own_subtree("", path ? path : "/", o->attr_set, err);
-	if (sub < 0) {
-		r = sub;
-		goto out;
-	}
-	r = cinch_mount_attach(sub, target, err);
+	r = own_subtree(&sub, "", path ? path : "/", o->attr_set, target, err);
 	if (r >= 0)
-		r = finish(sub, o, err);
+		r = finish(sub.fd, o, err);
 out:
 	free_lines(lines, n);
 	return r;
@@ -305,21 +262,18 @@ static int add_hierarchy(int dir, const struct cg_line *l, uint64_t attrs, struc
 {
 	const char *c = l->controllers;
 	const char *name = c[0] == '\0' ? "unified" : strncmp(c, "name=", 5) == 0 ? c + 5 : c;
-	_cleanup_close_ int sub = -1;
+	_cleanup_mnt_ struct cinch_mnt sub = CINCH_MNT_INIT;
 	_cleanup_close_ int at = -1;
 	int r;
 
 	if (strchr(name, '/') || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
 		return cinch_error_set(err, EINVAL, "cgroup hierarchy name %s", name);
-	sub = own_subtree(c, l->path, attrs, err);
-	if (sub < 0)
-		return cinch_error_prefix(err, "cgroup hierarchy %s", name);
 	if (mkdirat(dir, name, 0755) < 0)
 		return cinch_error_errno(err, errno, "mkdir %s", name);
 	at = openat(dir, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (at < 0)
 		return cinch_error_errno(err, errno, "%s", name);
-	r = cinch_mount_attach(sub, at, err);
+	r = own_subtree(&sub, c, l->path, attrs, at, err);
 	if (r < 0)
 		return cinch_error_prefix(err, "cgroup hierarchy %s", name);
 	/* "cpu" and "cpuacct" lead to "cpu,cpuacct", as on the host. */
@@ -340,26 +294,19 @@ static int mount_v1(const struct cinch_mount_opts *o, int target, struct cinch_e
 {
 	struct cg_line lines[32];
 	size_t n = 0;
-	_cleanup_close_ int fsfd = -1;
-	_cleanup_close_ int tmp = -1;
+	_cleanup_mnt_ struct cinch_mnt tmp = CINCH_MNT_INIT;
 	_cleanup_close_ int dir = -1;
 	/* Read-only is applied to the whole tree once it is populated. */
 	uint64_t attrs = o->attr_set & ~(uint64_t)MOUNT_ATTR_RDONLY;
-	struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY};
 	int r;
 
-	fsfd = fsopen("tmpfs", FSOPEN_CLOEXEC);
-	if (fsfd < 0 || fsconfig(fsfd, FSCONFIG_SET_STRING, "source", "cgroup", 0) < 0 ||
-	    fsconfig(fsfd, FSCONFIG_SET_STRING, "mode", "755", 0) < 0 ||
-	    fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
-		return fs_fail(fsfd, "tmpfs for cgroup v1", err);
-	tmp = fsmount(fsfd, FSMOUNT_CLOEXEC, (unsigned int)(attrs & ATTR_MOUNT_BITS));
-	if (tmp < 0)
-		return cinch_error_errno(err, errno, "fsmount tmpfs for cgroup v1");
-	r = cinch_mount_attach(tmp, target, err);
+	r = cinch_mnt_fs(&tmp, "tmpfs", "cgroup", "mode=755", 0, attrs, err);
+	if (r < 0)
+		return cinch_error_prefix(err, "tmpfs for cgroup v1");
+	r = cinch_mnt_attach(&tmp, target, err);
 	if (r < 0)
 		return r;
-	dir = openat(tmp, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dir = openat(tmp.fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dir < 0)
 		return cinch_error_errno(err, errno, "cgroup tmpfs");
 	r = read_own_cgroups(lines, N_ELEMENTS(lines), &n, err);
@@ -369,9 +316,9 @@ static int mount_v1(const struct cinch_mount_opts *o, int target, struct cinch_e
 	if (r < 0)
 		return r;
 	if ((o->attr_set & MOUNT_ATTR_RDONLY) &&
-	    mount_setattr(tmp, "", AT_EMPTY_PATH | AT_RECURSIVE, &ro, sizeof(ro)) < 0)
-		return cinch_error_errno(err, errno, "making the cgroup tree read-only");
-	return finish(tmp, o, err);
+	    cinch_mount_setattr_fd(tmp.fd, true, MOUNT_ATTR_RDONLY, 0, err) < 0)
+		return cinch_error_prefix(err, "making the cgroup tree read-only");
+	return finish(tmp.fd, o, err);
 }
 
 int cinch_mount_cgroup(struct rootfs_env *env, const struct cinch_mount *m,

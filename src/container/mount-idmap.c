@@ -4,7 +4,8 @@
  * carries the mount's uidMappings/gidMappings. A short-lived child unshares
  * a user namespace, the caller writes its maps, keeps an fd of it, and the
  * child exits; the namespace lives on through the fd until the attribute is
- * set on the (still detached) mount.
+ * set on the (still detached) mount. Where mount_setattr or open_tree
+ * answer ENOSYS there is no equivalent (mount(2) cannot idmap): refused.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -118,7 +119,7 @@ out:
 	return r < 0 ? r : nsfd;
 }
 
-int cinch_mount_idmap(int mount_fd, const struct cinch_id_mappings *uids,
+int cinch_mount_idmap(struct cinch_mnt *m, const struct cinch_id_mappings *uids,
 		      const struct cinch_id_mappings *gids, bool recursive, struct cinch_error *err)
 {
 	_cleanup_close_ int nsfd = -1;
@@ -129,12 +130,23 @@ int cinch_mount_idmap(int mount_fd, const struct cinch_id_mappings *uids,
 		    err, EINVAL,
 		    "idmap needs uidMappings and gidMappings (on the mount or in "
 		    ".linux)");
+	/* The attribute exists only on a detached mount (open_tree): without
+	 * the new API there is nothing to set it on. */
+	if (!cinch_mnt_detached(m))
+		return cinch_error_set(err, ENOSYS,
+				       "idmapped mounts need mount_setattr (kernel 5.12+), which "
+				       "this system answers with ENOSYS");
 	nsfd = make_userns(uids, gids, err);
 	if (nsfd < 0)
 		return nsfd;
 	a.userns_fd = (uint64_t)nsfd;
-	if (mount_setattr(mount_fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &a,
-			  sizeof(a)) < 0)
+	if (mount_setattr(m->fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &a,
+			  sizeof(a)) < 0) {
+		if (errno == ENOSYS)
+			return cinch_error_set(err, ENOSYS,
+					       "idmapped mounts need mount_setattr (kernel 5.12+), "
+					       "which this system answers with ENOSYS");
 		return cinch_error_errno(err, errno, "setting the id mapping on the mount");
+	}
 	return 0;
 }

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * One entry of config.json "mounts": resolve (and create) the destination
- * inside the rootfs, build the mount detached (open_tree for binds,
- * fsopen/fsconfig/fsmount for filesystems), set its attributes, and attach
- * it with move_mount onto the O_PATH fd of the destination. The destination
- * is never looked up by path again after it was resolved, so a symlink swap
- * cannot redirect the mount (CVE-2021-30465). Kernels without the new API
- * get mount(2) onto /proc/self/fd/N of that same fd.
+ * inside the rootfs, build the mount detached (a bind clone or a fresh
+ * filesystem), set its attributes, and attach it onto the O_PATH fd of the
+ * destination, through the steps of mount-api.c. The destination is never
+ * looked up by path again after it was resolved, so a symlink swap cannot
+ * redirect the mount (CVE-2021-30465). Where the new mount API answers
+ * ENOSYS those steps use mount(2) onto /proc/self/fd/N of that same fd.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,168 +30,6 @@ static bool streq(const char *a, const char *b)
 	return a && b && strcmp(a, b) == 0;
 }
 
-int cinch_mount_attach(int mfd, int target_fd, struct cinch_error *err)
-{
-	if (move_mount(mfd, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) <
-	    0)
-		return cinch_error_errno(err, errno, "move_mount");
-	return 0;
-}
-
-static int setattr(int mfd, bool recursive, uint64_t set, uint64_t clr, struct cinch_error *err)
-{
-	struct mount_attr a = {.attr_set = set, .attr_clr = clr};
-
-	if (set == 0 && clr == 0)
-		return 0;
-	if (mount_setattr(mfd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &a, sizeof(a)) <
-	    0)
-		return cinch_error_errno(err, errno, "mount_setattr");
-	return 0;
-}
-
-static int set_propagation(int mfd, const struct cinch_mount_opts *o, struct cinch_error *err)
-{
-	struct mount_attr a = {.propagation = o->propagation};
-
-	if (!o->propagation)
-		return 0;
-	if (mount_setattr(mfd, "", AT_EMPTY_PATH | (o->propagation_recursive ? AT_RECURSIVE : 0),
-			  &a, sizeof(a)) < 0)
-		return cinch_error_errno(err, errno, "setting mount propagation");
-	return 0;
-}
-
-/* The kernel's own explanation of an fsconfig failure, if it left one. */
-static int fs_error(int fsfd, int code, const char *what, struct cinch_error *err)
-{
-	char buf[256];
-	ssize_t n = read(fsfd, buf, sizeof(buf) - 1);
-
-	if (n > 2) {
-		while (n > 0 && buf[n - 1] == '\n')
-			n--;
-		buf[n] = '\0';
-		return cinch_error_set(err, code, "%s: %s", what, buf + 2);
-	}
-	return cinch_error_errno(err, code, "%s", what);
-}
-
-/* Feeds one "key=value" or "flag" item of the fs data to fsconfig. */
-static int fs_option(int fsfd, char *item, struct cinch_error *err)
-{
-	char *eq = strchr(item, '=');
-	int r;
-
-	if (eq) {
-		*eq = '\0';
-		r = fsconfig(fsfd, FSCONFIG_SET_STRING, item, eq + 1, 0);
-		*eq = '=';
-	} else {
-		r = fsconfig(fsfd, FSCONFIG_SET_FLAG, item, NULL, 0);
-	}
-	if (r < 0)
-		return fs_error(fsfd, errno, item, err);
-	return 0;
-}
-
-/* Splits data on commas outside double quotes (SELinux contexts). */
-static int fs_data(int fsfd, const char *data, struct cinch_error *err)
-{
-	_cleanup_free_ char *copy = strdup(data);
-	char *start, *p;
-	bool quoted = false;
-
-	if (!copy)
-		return cinch_error_errno(err, ENOMEM, "mount data");
-	for (start = p = copy;; p++) {
-		if (*p == '"')
-			quoted = !quoted;
-		if ((*p == ',' && !quoted) || *p == '\0') {
-			bool end = *p == '\0';
-			int r;
-
-			*p = '\0';
-			if (*start) {
-				r = fs_option(fsfd, start, err);
-				if (r < 0)
-					return r;
-			}
-			if (end)
-				break;
-			start = p + 1;
-		}
-	}
-	return 0;
-}
-
-static int fs_sb_flags(int fsfd, unsigned long flags, struct cinch_error *err)
-{
-	static const struct {
-		unsigned long flag;
-		const char *name;
-	} map[] = {
-	    {MS_SYNCHRONOUS, "sync"},  {MS_DIRSYNC, "dirsync"}, {MS_MANDLOCK, "mand"},
-	    {MS_LAZYTIME, "lazytime"}, {MS_SILENT, "silent"},
-	};
-
-	for (size_t i = 0; i < N_ELEMENTS(map); i++)
-		if ((flags & map[i].flag) &&
-		    fsconfig(fsfd, FSCONFIG_SET_FLAG, map[i].name, NULL, 0) < 0)
-			return fs_error(fsfd, errno, map[i].name, err);
-	return 0;
-}
-
-/* A new, detached filesystem mount; -ENOSYS (err untouched) when the kernel
- * lacks fsopen. */
-static int new_fs(const char *type, const char *source, const struct cinch_mount_opts *o,
-		  uint64_t attrs, struct cinch_error *err)
-{
-	_cleanup_close_ int fsfd = fsopen(type, FSOPEN_CLOEXEC);
-	int mfd, r;
-
-	if (fsfd < 0) {
-		if (errno == ENOSYS)
-			return -ENOSYS;
-		return cinch_error_errno(err, errno, "fsopen %s", type);
-	}
-	if (fsconfig(fsfd, FSCONFIG_SET_STRING, "source", source && *source ? source : type, 0) < 0)
-		return fs_error(fsfd, errno, "source", err);
-	r = fs_data(fsfd, o->data, err);
-	if (r < 0)
-		return r;
-	r = fs_sb_flags(fsfd, o->sb_set, err);
-	if (r < 0)
-		return r;
-	if (fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
-		return fs_error(fsfd, errno, "creating the filesystem", err);
-	mfd = fsmount(fsfd, FSMOUNT_CLOEXEC, (unsigned int)(attrs & ATTR_MOUNT_BITS));
-	if (mfd < 0)
-		return cinch_error_errno(err, errno, "fsmount");
-	return mfd;
-}
-
-/* mount(2) onto the resolved fd, for kernels without the new mount API. */
-static int legacy_mount(const char *source, const char *type, const struct cinch_mount_opts *o,
-			uint64_t attrs, int target_fd, struct cinch_error *err)
-{
-	struct cinch_mount_opts copy = *o;
-	char fdpath[64];
-	unsigned long flags;
-
-	copy.attr_set = attrs;
-	flags = cinch_mount_opts_ms_flags(&copy) & ~MS_REMOUNT;
-	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", target_fd);
-	if (mount(source, fdpath, type, flags & ~(copy.bind ? MS_RDONLY : 0),
-		  copy.bind ? NULL : o->data) < 0)
-		return cinch_error_errno(err, errno, "mount");
-	/* A bind ignores most flags: they need a remount of the new mount. */
-	if (copy.bind && (flags & ~(MS_BIND | MS_REC)) &&
-	    mount(NULL, fdpath, NULL, MS_REMOUNT | MS_BIND | (flags & ~MS_REC), NULL) < 0)
-		return cinch_error_errno(err, errno, "remount of bind mount");
-	return 0;
-}
-
 /* "remount" on its own: change the attributes of what is already mounted at
  * the destination. */
 static int remount_existing(struct rootfs_env *env, const char *dest,
@@ -202,11 +40,11 @@ static int remount_existing(struct rootfs_env *env, const char *dest,
 
 	if (fd < 0)
 		return fd;
-	r = setattr(fd, false, o->attr_set, o->attr_clr, err);
+	r = cinch_mount_setattr_fd(fd, false, o->attr_set, o->attr_clr, err);
 	if (r >= 0)
-		r = setattr(fd, true, o->rec_attr_set, o->rec_attr_clr, err);
-	if (r >= 0)
-		r = set_propagation(fd, o, err);
+		r = cinch_mount_setattr_fd(fd, true, o->rec_attr_set, o->rec_attr_clr, err);
+	if (r >= 0 && o->propagation)
+		r = cinch_mount_propagation_fd(fd, o->propagation, o->propagation_recursive, err);
 	return r;
 }
 
@@ -261,22 +99,30 @@ static int open_destination(struct rootfs_env *env, const char *dest, const char
 	return fd;
 }
 
-static int build_bind(struct rootfs_env *env, const char *src, const struct cinch_mount_opts *o,
-		      uint64_t attrs, struct cinch_error *err)
+static int build_bind(struct cinch_mnt *m, const char *src, bool recursive, uint64_t attrs,
+		      uint64_t clr, struct cinch_error *err)
 {
-	unsigned int flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (o->rbind ? AT_RECURSIVE : 0);
-	_cleanup_close_ int mfd = open_tree(AT_FDCWD, src, flags);
-	int r;
+	int r = cinch_mnt_bind(m, AT_FDCWD, src, recursive ? CINCH_MNT_RECURSIVE : 0, err);
 
-	if (mfd < 0) {
-		if (errno == ENOSYS)
-			return -ENOSYS;
-		return cinch_error_errno(err, errno, "bind source %s", src);
-	}
-	r = setattr(mfd, false, attrs, o->attr_clr, err);
 	if (r < 0)
 		return r;
-	return steal_fd(&mfd);
+	return cinch_mnt_setattr(m, false, attrs, clr, err);
+}
+
+/* A user namespace that does not own the network namespace may not mount
+ * sysfs: it gets the host's, with the same flags. */
+static int host_sysfs(struct cinch_mnt *m, const struct cinch_mount_opts *o, uint64_t attrs,
+		      struct cinch_error *err)
+{
+	int r;
+
+	cinch_error_clear(err);
+	cinch_mnt_free(m);
+	r = build_bind(m, "/sys", true, 0, o->attr_clr, err);
+	if (r < 0)
+		return r;
+	return cinch_mnt_setattr(m, true, o->rec_attr_set | (attrs & ATTR_MOUNT_BITS),
+				 o->rec_attr_clr, err);
 }
 
 static int source_path(struct rootfs_env *env, const char *source, char **ret,
@@ -303,7 +149,8 @@ static int mount_entry(struct rootfs_env *env, const struct cinch_mount *m,
 	_cleanup_free_ char *src = NULL;
 	_cleanup_free_ char *resolved = NULL;
 	_cleanup_close_ int target = -1;
-	_cleanup_close_ int mfd = -1;
+	_cleanup_close_ int from = -1;
+	_cleanup_mnt_ struct cinch_mnt mnt = CINCH_MNT_INIT;
 	uint64_t attrs = o->attr_set;
 	bool src_is_dir = true;
 	struct stat st;
@@ -351,33 +198,15 @@ static int mount_entry(struct rootfs_env *env, const struct cinch_mount *m,
 		return cinch_mount_cgroup(env, m, o, target, err);
 
 	if (is_bind)
-		mfd = build_bind(env, src, o, attrs, err);
+		r = build_bind(&mnt, src, o->rbind, attrs, o->attr_clr, err);
 	else
-		mfd = new_fs(type, m->source, o, attrs, err);
-	if (mfd == -ENOSYS) {
-		if (o->rec_attr_set || o->rec_attr_clr || o->idmap || o->tmpcopyup)
-			return cinch_error_set(err, ENOSYS,
-					       "the kernel lacks the new mount API needed by the "
-					       "r*, idmap and tmpcopyup options");
-		r = legacy_mount(is_bind ? src : m->source, type, o, attrs, target, err);
-		if (r < 0)
-			return r;
-		return 0;
-	}
-	if (mfd < 0 && !is_bind && streq(type, "sysfs") && err->code == EPERM) {
-		/* A user namespace that does not own the network namespace may
-		 * not mount sysfs: give it the host's, with the same flags. */
-		struct cinch_mount_opts rb = *o;
-
-		rb.bind = rb.rbind = true;
-		rb.rec_attr_set |= attrs & ATTR_MOUNT_BITS;
-		mfd = build_bind(env, "/sys", &rb, 0, err);
-		if (mfd >= 0)
-			r = setattr(mfd, true, rb.rec_attr_set, rb.rec_attr_clr, err);
-	}
-	if (mfd < 0)
-		return mfd;
-	r = setattr(mfd, true, o->rec_attr_set, o->rec_attr_clr, err);
+		r = cinch_mnt_fs(&mnt, type, m->source && *m->source ? m->source : type, o->data,
+				 o->sb_set, attrs, err);
+	if (r < 0 && !is_bind && streq(type, "sysfs") && err->code == EPERM)
+		r = host_sysfs(&mnt, o, attrs, err);
+	if (r < 0)
+		return r;
+	r = cinch_mnt_setattr(&mnt, true, o->rec_attr_set, o->rec_attr_clr, err);
 	if (r < 0)
 		return r;
 	if (o->idmap) {
@@ -390,30 +219,52 @@ static int mount_entry(struct rootfs_env *env, const struct cinch_mount *m,
 						    : lx		? &lx->gid_mappings
 									: NULL;
 
-		r = cinch_mount_idmap(mfd, u, g, o->ridmap, err);
+		r = cinch_mount_idmap(&mnt, u, g, o->ridmap, err);
 		if (r < 0)
 			return r;
 	}
 	if (o->tmpcopyup) {
-		_cleanup_close_ int from = openat(target, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
+		/* The image's directory, under the tmpfs once that is attached. */
+		from = openat(target, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (from < 0)
 			return cinch_error_errno(err, errno,
 						 "tmpcopyup: opening the image directory");
-		r = cinch_mount_copy_tree(from, mfd, err);
+		/* Copied while detached, where nobody can see or race it; a
+		 * mount(2) fallback has it only once attached, before the
+		 * container runs anything. */
+		if (cinch_mnt_detached(&mnt)) {
+			r = cinch_mount_copy_tree(from, mnt.fd, err);
+			if (r < 0)
+				return cinch_error_prefix(err, "tmpcopyup");
+			close(steal_fd(&from));
+		}
+	}
+	r = cinch_mnt_attach(&mnt, target, err);
+	/* The mount(2) fallback meets the sysfs refusal only here. */
+	if (r < 0 && !is_bind && streq(type, "sysfs") && err->code == EPERM && !mnt.attached) {
+		r = host_sysfs(&mnt, o, attrs, err);
+		if (r >= 0)
+			r = cinch_mnt_setattr(&mnt, true, o->rec_attr_set, o->rec_attr_clr, err);
+		if (r >= 0)
+			r = cinch_mnt_attach(&mnt, target, err);
+	}
+	if (r < 0)
+		return r;
+	if (from >= 0) {
+		r = cinch_mount_copy_tree(from, mnt.fd, err);
 		if (r < 0)
 			return cinch_error_prefix(err, "tmpcopyup");
 	}
-	r = cinch_mount_attach(mfd, target, err);
-	if (r < 0)
-		return r;
-	r = set_propagation(mfd, o, err);
-	if (r < 0)
-		return r;
+	if (o->propagation) {
+		r = cinch_mount_propagation_fd(mnt.fd, o->propagation, o->propagation_recursive,
+					       err);
+		if (r < 0)
+			return r;
+	}
 	if (strcmp(resolved, "/dev") == 0) {
 		if (env->dev_mount_fd >= 0)
 			close(env->dev_mount_fd);
-		env->dev_mount_fd = steal_fd(&mfd);
+		env->dev_mount_fd = steal_fd(&mnt.fd);
 	}
 	return 0;
 }

@@ -133,11 +133,8 @@ static bool propagation_after_pivot(const struct propagation *p)
 static int apply_root_propagation(int rootfs_fd, const struct propagation *p,
 				  struct cinch_error *err)
 {
-	struct mount_attr a = {.propagation = p->flag};
-
-	if (mount_setattr(rootfs_fd, "", AT_EMPTY_PATH | (p->recursive ? AT_RECURSIVE : 0), &a,
-			  sizeof(a)) < 0)
-		return cinch_error_errno(err, errno, ".linux.rootfsPropagation: %s", p->name);
+	if (cinch_mount_propagation_fd(rootfs_fd, p->flag, p->recursive, err) < 0)
+		return cinch_error_prefix(err, ".linux.rootfsPropagation: %s", p->name);
 	return 0;
 }
 
@@ -170,14 +167,15 @@ static int prepare_propagation(const struct propagation *p, const char *root_pat
  * be a mount point. Returns the O_PATH fd of that mount. */
 static int bind_root(const char *root_path, struct cinch_error *err)
 {
-	_cleanup_close_ int mfd =
-	    open_tree(AT_FDCWD, root_path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+	_cleanup_mnt_ struct cinch_mnt m = CINCH_MNT_INIT;
+	_cleanup_close_ int target = open(root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 
-	if (mfd < 0)
+	if (target < 0)
 		return cinch_error_errno(err, errno, "binding the rootfs %s", root_path);
-	if (move_mount(mfd, "", AT_FDCWD, root_path, MOVE_MOUNT_F_EMPTY_PATH) < 0)
-		return cinch_error_errno(err, errno, "binding the rootfs %s", root_path);
-	return steal_fd(&mfd);
+	if (cinch_mnt_bind(&m, AT_FDCWD, root_path, CINCH_MNT_RECURSIVE, err) < 0 ||
+	    cinch_mnt_attach(&m, target, err) < 0)
+		return cinch_error_prefix(err, "binding the rootfs %s", root_path);
+	return steal_fd(&m.fd);
 }
 
 int cinch_rootfs_prepare(struct cinch_rootfs_context *ctx, struct cinch_error *err)
@@ -220,10 +218,9 @@ int cinch_rootfs_prepare(struct cinch_rootfs_context *ctx, struct cinch_error *e
 			goto out;
 	}
 	if (env.dev_ro && env.dev_mount_fd >= 0) {
-		struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY};
-
-		if (mount_setattr(env.dev_mount_fd, "", AT_EMPTY_PATH, &ro, sizeof(ro)) < 0) {
-			r = cinch_error_errno(err, errno, "making /dev read-only");
+		r = cinch_mount_setattr_fd(env.dev_mount_fd, false, MOUNT_ATTR_RDONLY, 0, err);
+		if (r < 0) {
+			cinch_error_prefix(err, "making /dev read-only");
 			goto out;
 		}
 	}
@@ -291,8 +288,9 @@ int cinch_rootfs_mount_console(struct cinch_rootfs_context *ctx, int pty_peer_fd
 {
 	_cleanup_close_ int dev = -1;
 	_cleanup_close_ int fd = -1;
-	_cleanup_close_ int mfd = -1;
+	_cleanup_mnt_ struct cinch_mnt m = CINCH_MNT_INIT;
 	struct stat st;
+	int r;
 
 	if (fstat(pty_peer_fd, &st) < 0 || !S_ISCHR(st.st_mode))
 		return cinch_error_set(err, EINVAL, "console: the pty peer is not a terminal");
@@ -310,14 +308,15 @@ int cinch_rootfs_mount_console(struct cinch_rootfs_context *ctx, int pty_peer_fd
 	fd = openat(dev, "console", O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return cinch_error_errno(err, errno, "console: /dev/console");
-	mfd = open_tree(pty_peer_fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
-	if (mfd < 0 && errno == EINVAL)
+	/* EINVAL from the clone, or from mount(2) where that is the fallback. */
+	r = cinch_mnt_bind(&m, pty_peer_fd, "", 0, err);
+	if (r >= 0)
+		r = cinch_mnt_attach(&m, fd, err);
+	if (r == -EINVAL)
 		return cinch_error_set(err, EINVAL,
 				       "console: the pty must come from a devpts mounted in the "
 				       "container (its /dev/ptmx)");
-	if (mfd < 0)
-		return cinch_error_errno(err, errno, "console: binding the pty");
-	if (cinch_mount_attach(mfd, fd, err) < 0)
+	if (r < 0)
 		return cinch_error_prefix(err, "console: binding the pty onto /dev/console");
 	return 0;
 }
@@ -338,12 +337,9 @@ int cinch_rootfs_finalize(struct cinch_rootfs_context *ctx, struct cinch_error *
 			return r;
 	}
 	if (root && root->readonly.present && root->readonly.value) {
-		struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY};
-
 		/* Only "/" itself: /dev, /proc and volumes keep their own mode. */
-		if (mount_setattr(ctx->rootfs_fd, "", AT_EMPTY_PATH, &ro, sizeof(ro)) < 0)
-			return cinch_error_errno(err, errno,
-						 ".root.readonly: remounting / read-only");
+		if (cinch_mount_setattr_fd(ctx->rootfs_fd, false, MOUNT_ATTR_RDONLY, 0, err) < 0)
+			return cinch_error_prefix(err, ".root.readonly: remounting / read-only");
 	}
 	/* Unbindable last: the binds above clone mounts below "/". */
 	r = find_propagation(ctx->spec, &prop, err);

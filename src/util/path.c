@@ -7,10 +7,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/magic.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -20,6 +22,133 @@
 static int sys_openat2(int dirfd, const char *path, struct open_how *how)
 {
 	return (int)syscall(SYS_openat2, dirfd, path, how, sizeof(*how));
+}
+
+/* MAXSYMLINKS of the kernel. */
+#define WALK_MAX_LINKS 40
+#define WALK_MAX_DEPTH 256
+
+struct walk {
+	int fds[WALK_MAX_DEPTH]; /* fds[0] is the root; ".." pops, never past it */
+	int n;
+};
+
+static void walk_reset(struct walk *w)
+{
+	while (w->n > 1)
+		close(w->fds[--w->n]);
+}
+
+/*
+ * openat2(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS [| RESOLVE_NO_SYMLINKS]) by
+ * hand, where openat2 answers ENOSYS (before Linux 5.6, valgrind 3.19): one
+ * component at a time with O_NOFOLLOW from a stack of directory fds. ".."
+ * pops the stack and never leaves the root; the filesystem's own ".." is
+ * never used, so a directory renamed meanwhile cannot lead out. A symlink
+ * is read and resolved here, in the root (absolute target) or from its
+ * directory, so the kernel never follows one; absolute links on procfs
+ * (the magic links) are refused.
+ */
+static int emulate_in_root(int root_fd, const char *path, int flags, mode_t mode, uint64_t resolve)
+{
+	struct walk w = {.n = 1};
+	char *todo = strdup(path), *rest;
+	int links = 0, fd = -ENOENT;
+
+	w.fds[0] = fcntl(root_fd, F_DUPFD_CLOEXEC, 3);
+	if (!todo || w.fds[0] < 0) {
+		fd = !todo ? -ENOMEM : -errno;
+		goto out;
+	}
+	for (rest = todo;;) {
+		char *comp, target[PATH_MAX], *joined;
+		struct stat st;
+		struct statfs sfs;
+		ssize_t n;
+		int next;
+		bool last;
+
+		while (*rest == '/')
+			rest++;
+		comp = rest;
+		rest += strcspn(rest, "/");
+		if (*rest)
+			*rest++ = '\0';
+		last = rest[strspn(rest, "/")] == '\0';
+		if (*comp == '\0' || strcmp(comp, ".") == 0 || strcmp(comp, "..") == 0) {
+			if (strcmp(comp, "..") == 0 && w.n > 1)
+				close(w.fds[--w.n]);
+			if (!last)
+				continue;
+			fd = openat(w.fds[w.n - 1], ".", flags & ~(O_CREAT | O_EXCL), mode);
+			fd = fd < 0 ? -errno : fd;
+			break;
+		}
+		/* Looked at without following first; then opened for real. */
+		next = openat(w.fds[w.n - 1], comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (next < 0 && last && errno == ENOENT && (flags & O_CREAT)) {
+			fd = openat(w.fds[w.n - 1], comp, flags | O_NOFOLLOW, mode);
+			fd = fd < 0 ? -errno : fd;
+			break;
+		}
+		if (next < 0 || fstat(next, &st) < 0) {
+			fd = -errno;
+			if (next >= 0)
+				close(next);
+			break;
+		}
+		if (!S_ISLNK(st.st_mode) && last) {
+			close(next);
+			fd = openat(w.fds[w.n - 1], comp, flags | O_NOFOLLOW, mode);
+			fd = fd < 0 ? -errno : fd;
+			break;
+		}
+		if (!S_ISLNK(st.st_mode)) {
+			if (!S_ISDIR(st.st_mode) || w.n == WALK_MAX_DEPTH) {
+				fd = S_ISDIR(st.st_mode) ? -ENAMETOOLONG : -ENOTDIR;
+				close(next);
+				break;
+			}
+			w.fds[w.n++] = next;
+			continue;
+		}
+		/* O_PATH|O_NOFOLLOW asks for the symlink itself. */
+		if (last && (flags & O_NOFOLLOW) && (flags & O_PATH) &&
+		    !(resolve & RESOLVE_NO_SYMLINKS)) {
+			fd = next;
+			break;
+		}
+		close(next);
+		if (last && (flags & O_NOFOLLOW)) {
+			fd = -ELOOP;
+			break;
+		}
+		n = readlinkat(w.fds[w.n - 1], comp, target, sizeof(target) - 1);
+		if ((resolve & RESOLVE_NO_SYMLINKS) || ++links > WALK_MAX_LINKS || n < 0) {
+			fd = n < 0 ? -errno : -ELOOP;
+			break;
+		}
+		target[n] = '\0';
+		if (target[0] == '/' && fstatfs(w.fds[w.n - 1], &sfs) == 0 &&
+		    sfs.f_type == PROC_SUPER_MAGIC) {
+			fd = -ELOOP;
+			break;
+		}
+		if (asprintf(&joined, "%s/%s", target, rest) < 0) {
+			fd = -ENOMEM;
+			break;
+		}
+		if (target[0] == '/')
+			walk_reset(&w);
+		free(todo);
+		todo = rest = joined;
+	}
+out:
+	walk_reset(&w);
+	if (w.fds[0] >= 0)
+		close(w.fds[0]);
+	free(todo);
+	return fd;
 }
 
 static int open_in_root(int root_fd, const char *path, int flags, mode_t mode, uint64_t extra)
@@ -37,6 +166,8 @@ static int open_in_root(int root_fd, const char *path, int flags, mode_t mode, u
 	do
 		fd = sys_openat2(root_fd, path, &how);
 	while (fd < 0 && errno == EAGAIN);
+	if (fd < 0 && errno == ENOSYS)
+		return emulate_in_root(root_fd, path, flags | O_CLOEXEC, how.mode, how.resolve);
 	return fd < 0 ? -errno : fd;
 }
 
