@@ -78,18 +78,36 @@ static bool under(const char *path, const char *prefix)
 	return strncmp(path, prefix, n) == 0 && (path[n] == '\0' || path[n] == '/');
 }
 
+/*
+ * Where a mount the policy adds at `dest` goes: before the first mount the
+ * config has beneath it, since mounts apply in order and one appended last
+ * would hide them (a tmpfs /tmp over a volume at /tmp/data).
+ */
+static size_t insert_position(const struct cinch_spec *spec, const char *dest)
+{
+	for (size_t i = 0; i < spec->mounts.len; i++) {
+		_cleanup_free_ char *d = normalize(
+		    spec->mounts.items[i].destination ? spec->mounts.items[i].destination : "");
+		if (d && strcmp(d, dest) != 0 && under(d, dest))
+			return i;
+	}
+	return spec->mounts.len;
+}
+
 static int add_mount(struct cinch_spec *spec, const char *dest, const char *type,
 		     const char *source, const char *options)
 {
 	struct cinch_mount *items, *m;
 	_cleanup_free_ char *opts = NULL;
 	char *save = NULL;
+	size_t at = insert_position(spec, dest);
 
 	items = realloc(spec->mounts.items, (spec->mounts.len + 1) * sizeof(*items));
 	if (!items)
 		return -ENOMEM;
 	spec->mounts.items = items;
-	m = &items[spec->mounts.len];
+	memmove(&items[at + 1], &items[at], (spec->mounts.len - at) * sizeof(*items));
+	m = &items[at];
 	*m = (struct cinch_mount){0};
 	m->destination = strdup(dest);
 	m->type = strdup(type);

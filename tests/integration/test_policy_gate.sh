@@ -18,6 +18,13 @@ set_config "$b" '.process.args=["/bin/cinch-checker","writable","/"]'
 cinch run --bundle "$b" h2 >"$TEST_TMP/w.out" 2>&1
 check "root filesystem is read-only" grep -q 'writable=0' "$TEST_TMP/w.out"
 
+# The policy's scratch tmpfs at /tmp goes before a volume beneath it, not
+# over it (Docker's -v /x:/tmp/data under a read-only root).
+mkdir -p "$TEST_TMP/vol" && echo from-host >"$TEST_TMP/vol/marker"
+set_config "$b" ".process.args=[\"/bin/cat\",\"/tmp/data/marker\"] | .mounts += [{\"destination\":\"/tmp/data\",\"type\":\"bind\",\"source\":\"$TEST_TMP/vol\",\"options\":[\"rbind\",\"ro\"]}]"
+cinch run --bundle "$b" h3 >"$TEST_TMP/v.out" 2>&1
+check_eq "a volume under /tmp is not hidden by the policy's tmpfs" from-host "$(cat "$TEST_TMP/v.out")"
+
 bad=$(make_bundle refused)
 set_config "$bad" '.process.capabilities.effective += ["CAP_SYS_ADMIN"] | .process.capabilities.bounding += ["CAP_SYS_ADMIN"] | .process.capabilities.permitted += ["CAP_SYS_ADMIN"]'
 check_fails "CAP_SYS_ADMIN is refused with a one-line reason" \

@@ -82,6 +82,15 @@ static const struct rule_case cases[] = {
 	 "\"mounts\":[{\"destination\":\"/tmp\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"}],"
 	 "\"linux\":{" NS "}"),
      0},
+    /* The added tmpfs mounts go before the mounts beneath them. */
+    {"read-only-root-nested", CINCH_POLICY_RESTRICTED,
+     CFG(PROC(USER, NOCAPS, ""),
+	 "\"mounts\":[{\"destination\":\"/proc\",\"type\":\"proc\",\"source\":\"proc\"},"
+	 "{\"destination\":\"/dev/pts\",\"type\":\"devpts\",\"source\":\"devpts\"},"
+	 "{\"destination\":\"/tmp//data/\",\"type\":\"bind\",\"source\":\"/srv/data\","
+	 "\"options\":[\"rbind\"]},{\"destination\":\"/tmpx\",\"type\":\"tmpfs\","
+	 "\"source\":\"tmpfs\"}],\"linux\":{" NS "}"),
+     0},
     {"mounts-bind-options", CINCH_POLICY_BASELINE,
      CFG(PROC(USER, NOCAPS, ""),
 	 "\"mounts\":[{\"destination\":\"/data\",\"type\":\"bind\",\"source\":\"/srv/data\","
