@@ -26,9 +26,14 @@ run_unit() {
 		out=$logs/unit-$name.log
 		# shellcheck disable=SC2086
 		env $envs $cmd >"$out" 2>&1
+		local rc=$?
 		p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$out" | tail -1)
 		f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$out" | tail -1)
+		if [ -z "$p$f" ]; then # not cmocka: a TAP test (the Python ones)
+			p=$(grep -c '^ok ' "$out") f=$(grep -c '^not ok ' "$out")
+		fi
 		p=${p:-0} f=${f:-0}
+		if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
 		if [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then f=1; fi # crashed before its summary
 		passed=$((passed + p)) failed=$((failed + f))
 		printf 'unit %-12s %3d passed %3d failed\n' "$name" "$p" "$f"

@@ -53,6 +53,13 @@ docker_tests() {
 			diag "CapEff default: $cap_default, with --policy baseline: $cap_args"
 		fi
 	fi
+	# A volume beneath /tmp stays visible under the tmpfs a read-only root
+	# policy adds at /tmp.
+	local vol
+	vol=$(mktemp -d) && chmod 755 "$vol" && echo from-host >"$vol/marker"
+	check_eq "docker run -v DIR:/tmp/data: the volume is visible" from-host \
+		"$(e2e_docker run --rm -v "$vol:/tmp/data:ro" $IMG cat /tmp/data/marker 2>&1)"
+	rm -rf "$vol"
 	check_eq "docker run -i: stdin reaches the container" "from-stdin" \
 		"$(echo from-stdin | e2e_docker run -i --rm $IMG cat 2>&1)"
 	check_rc "docker run: exit code 0" 0 e2e_docker run --rm $IMG true

@@ -10,6 +10,8 @@ podman_tests() {
 	local IMG=localhost/e2e/busybox:latest out cid pid rc
 
 	check_eq "podman --runtime cinch run --rm: output" hi "$(e2e_podman run --rm $IMG echo hi 2>&1)"
+	check "podman run: /run/.containerenv is visible under the policy's /run tmpfs" \
+		e2e_podman run --rm $IMG test -f /run/.containerenv
 	check_eq "podman run -i: stdin reaches the container" from-stdin \
 		"$(echo from-stdin | e2e_podman run -i --rm $IMG cat 2>&1)"
 	check_rc "podman run: exit code 3" 3 e2e_podman run --rm $IMG sh -c 'exit 3'
