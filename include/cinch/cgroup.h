@@ -55,6 +55,13 @@ int cinch_cgroup_enter(struct cinch_cgroup *cg, pid_t pid, struct cinch_error *e
 int cinch_cgroup_open_join_fds(struct cinch_cgroup *cg, int *fds, size_t max,
 			       struct cinch_error *err);
 int cinch_cgroup_join_self(int *fds, size_t n, struct cinch_error *err);
+/* The cgroup2 directory stage1 can be born in (clone3 CLONE_INTO_CGROUP):
+ * *ret_fd, or -1 where there is none (systemd backend, v1 without a unified
+ * hierarchy). On a hybrid host *ret_join_index is that hierarchy's slot in
+ * the join fds, which the child closes unwritten when the clone placed it
+ * (join_self() skips fds < 0); -1 otherwise. */
+int cinch_cgroup_open_clone_into(struct cinch_cgroup *cg, int *ret_fd, int *ret_join_index,
+				 struct cinch_error *err);
 void cinch_cgroup_close_join_fds(int *fds, size_t n);
 
 /* `update`: applies only the fields set; 0 values Docker sends mean

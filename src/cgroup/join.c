@@ -13,8 +13,14 @@
  * anything else; the parent never writes stage1's pid. The membership that
  * results is the same. A hybrid host's unified hierarchy has no "tasks", so
  * it gets "0" in cgroup.procs, which moves the (single-threaded) process the
- * ordinary way. Only the v1 backend uses this; v2 and systemd keep
- * cinch_cgroup_enter().
+ * ordinary way, unless stage1 was born there.
+ *
+ * Born there: clone3(CLONE_INTO_CGROUP) places the child in a cgroup2
+ * directory at fork time, taking the same rwsem only for reading, so no
+ * grace period either. cinch_cgroup_open_clone_into() opens that directory:
+ * the v2 backend's container cgroup, or a hybrid host's unified hierarchy.
+ * Kernels before 5.7 (or a filter answering ENOSYS) fall back to the write.
+ * The systemd backend keeps cinch_cgroup_enter(): systemd moves the pid.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -61,11 +67,43 @@ int cinch_cgroup_open_join_fds(struct cinch_cgroup *cg, int *fds, size_t max,
 	return (int)cg->n_hiers;
 }
 
+int cinch_cgroup_open_clone_into(struct cinch_cgroup *cg, int *ret_fd, int *ret_join_index,
+				 struct cinch_error *err)
+{
+	_cleanup_free_ char *dir = NULL;
+	int r;
+
+	*ret_fd = -1;
+	*ret_join_index = -1;
+	for (size_t i = 0; i < cg->n_hiers; i++) {
+		const struct cg_hier *h = &cg->hiers[i];
+
+		if (h->kind != CG_HIER_UNIFIED)
+			continue;
+		if (cg->backend == CINCH_CGROUP_V1)
+			*ret_join_index = (int)i; /* open_join_fds() opens in hierarchy order */
+		else if (cg->backend != CINCH_CGROUP_V2)
+			return 0;
+		r = cg_hier_dir(h, h->path, &dir, err);
+		if (r < 0)
+			return r;
+		*ret_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (*ret_fd < 0) {
+			*ret_join_index = -1;
+			return cinch_error_errno(err, errno, "cgroup: opening %s", dir);
+		}
+		return 0;
+	}
+	return 0;
+}
+
 int cinch_cgroup_join_self(int *fds, size_t n, struct cinch_error *err)
 {
 	int r = 0;
 
 	for (size_t i = 0; i < n; i++) {
+		if (fds[i] < 0) /* born there */
+			continue;
 		if (r == 0 && write(fds[i], "0", 1) != 1)
 			r = cinch_error_errno(err, errno,
 					      "cgroup v1: cannot move stage1 into the container's "

@@ -241,12 +241,38 @@ static int run_parent_hooks(struct create_ctx *ctx, struct cinch_error *err)
 	return container_hooks_run(ctx->spec, CINCH_HOOK_PRESTART, json, err);
 }
 
-/* v1: stage1 moves itself into the container's cgroups, which is much
- * cheaper than the parent moving it (src/cgroup/join.c). The parent opens the
- * files just before fork; file-scope because stage1 inherits them by fork. */
+/* stage1 is born in the container's cgroup2 directory, and on v1 moves
+ * itself into the other hierarchies: both much cheaper than the parent moving
+ * it (src/cgroup/join.c). The parent opens the fds just before fork;
+ * file-scope because stage1 inherits them by fork. */
 #define CG_JOIN_MAX 32
 static int cg_join_fds[CG_JOIN_MAX];
 static size_t n_cg_join;
+static int cg_clone_into_fd = -1, cg_clone_into_join = -1;
+static bool stage1_born_in_cgroup;
+
+static pid_t fork_stage1(void)
+{
+	pid_t pid;
+
+	if (cg_clone_into_fd >= 0) {
+		stage1_born_in_cgroup = true; /* what the child sees */
+		pid = container_fork_into_cgroup(cg_clone_into_fd);
+		if (pid >= 0)
+			return pid;
+		/* The ordinary join below reports a refusal with its reason. */
+		log_debug("clone3 into the cgroup: %s; forking and joining", strerror(errno));
+		stage1_born_in_cgroup = false;
+	}
+	return fork();
+}
+
+static void close_clone_into_fd(void)
+{
+	if (cg_clone_into_fd >= 0)
+		close(cg_clone_into_fd);
+	cg_clone_into_fd = -1;
+}
 
 /* stage1, first thing after fork. On failure the parent's CGROUP_JOINED is
  * read before the error goes back, so the parent's send cannot fail first
@@ -256,6 +282,11 @@ static void stage1_join_cgroup(struct create_ctx *ctx)
 	struct cinch_error err = {0}, ignored = {0};
 	struct cinch_sync_msg msg;
 
+	close_clone_into_fd();
+	if (stage1_born_in_cgroup && cg_clone_into_join >= 0) {
+		close(cg_join_fds[cg_clone_into_join]);
+		cg_join_fds[cg_clone_into_join] = -1;
+	}
 	if (cinch_cgroup_join_self(cg_join_fds, n_cg_join, &err) >= 0)
 		return;
 	cinch_sync_expect(ctx->sync_child, SYNC_CGROUP_JOINED, &msg, &ignored);
@@ -276,7 +307,8 @@ static int drive_stage1(struct create_ctx *ctx, struct cinch_error *err)
 		if (r < 0)
 			return r;
 	}
-	if (n_cg_join == 0) { /* else stage1 joined by itself (stage1_join_cgroup) */
+	/* else stage1 was born there or joined by itself (stage1_join_cgroup) */
+	if (n_cg_join == 0 && !stage1_born_in_cgroup) {
 		r = cinch_cgroup_enter(ctx->cg, ctx->stage1_pid, err);
 		if (r < 0)
 			return r;
@@ -460,12 +492,18 @@ static int do_create(struct create_ctx *ctx, bool console_proxy, struct cinch_er
 	if (r < 0)
 		return r;
 	n_cg_join = (size_t)r;
-	ctx->stage1_pid = fork();
+	r = cinch_cgroup_open_clone_into(ctx->cg, &cg_clone_into_fd, &cg_clone_into_join, err);
+	if (r < 0) {
+		cinch_cgroup_close_join_fds(cg_join_fds, n_cg_join);
+		return r;
+	}
+	ctx->stage1_pid = fork_stage1();
 	if (ctx->stage1_pid == 0) {
 		stage1_join_cgroup(ctx);
 		container_stage1_main(ctx);
 	}
 	cinch_cgroup_close_join_fds(cg_join_fds, n_cg_join);
+	close_clone_into_fd();
 	if (ctx->stage1_pid < 0) {
 		ctx->stage1_pid = 0;
 		return cinch_error_errno(err, errno, "fork stage1");

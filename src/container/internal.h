@@ -112,6 +112,10 @@ __attribute__((noreturn)) void container_stage1_main(struct create_ctx *ctx);
 __attribute__((noreturn)) void container_init_main(struct create_ctx *ctx);
 /* clone(CLONE_PARENT): the child becomes a child of our parent (cinch). */
 pid_t container_clone_parent(void);
+/* fork() whose child starts in the cgroup2 directory cgroup_fd (clone3
+ * CLONE_INTO_CGROUP); -1 with errno where the kernel cannot (before 5.7,
+ * ENOSYS from a filter) or refuses that cgroup. */
+pid_t container_fork_into_cgroup(int cgroup_fd);
 /* Default dispositions and an empty mask, as a fresh process has. */
 void container_reset_signals(void);
 

@@ -14,4 +14,21 @@ check "the container's process ran" grep -q '^inside$' "$TEST_TMP/out"
 "$NO_CLONE3" "$CINCH" --root "$STATE_ROOT" create --bundle "$b" nc2 >"$TEST_TMP/out2" 2>&1
 check "create without clone3 leaves a created container" \
 	sh -c "'$CINCH' --root '$STATE_ROOT' state nc2 | grep -q '\"created\"'"
+
+# stage1 is born in the unified hierarchy's cgroup (clone3 CLONE_INTO_CGROUP)
+# or, without clone3, joins it after fork: the same membership either way.
+cinch create --bundle "$b" nc3
+for id in nc2 nc3; do
+	pid=$(cinch state "$id" | jq .pid)
+	how="with clone3 into the cgroup"
+	[ "$id" = nc2 ] && how="without clone3"
+	check_eq "$how: the init is in the container's memory cgroup" ":memory:/cinch/$id" \
+		"$(grep -o ':memory:.*' "/proc/$pid/cgroup")"
+	if grep -q ' /sys/fs/cgroup/unified cgroup2 ' /proc/self/mounts; then
+		check_eq "$how: the init is in the container's unified cgroup" "0::/cinch/$id" \
+			"$(grep '^0::' "/proc/$pid/cgroup")"
+	fi
+	cinch delete --force "$id" >/dev/null 2>&1
+done
+check "deleting them leaves no unified cgroup" test ! -e /sys/fs/cgroup/unified/cinch/nc3
 finish
