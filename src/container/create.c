@@ -40,6 +40,7 @@ static void ctx_init(struct create_ctx *ctx, const struct cinch_container_option
 	ctx->fifo_fd = ctx->proc_fd = ctx->console_sock = ctx->console_master = -1;
 	for (int t = 0; t < CINCH_NS_TYPE_COUNT; t++)
 		ctx->ns_fds[t] = -1;
+	stage1_cgroup_init(&ctx->s1cg);
 }
 
 /* Undo everything a failed create made. */
@@ -241,39 +242,6 @@ static int run_parent_hooks(struct create_ctx *ctx, struct cinch_error *err)
 	return container_hooks_run(ctx->spec, CINCH_HOOK_PRESTART, json, err);
 }
 
-/* stage1 is born in the container's cgroup2 directory, and on v1 moves
- * itself into the other hierarchies: both much cheaper than the parent moving
- * it (src/cgroup/join.c). The parent opens the fds just before fork;
- * file-scope because stage1 inherits them by fork. */
-#define CG_JOIN_MAX 32
-static int cg_join_fds[CG_JOIN_MAX];
-static size_t n_cg_join;
-static int cg_clone_into_fd = -1, cg_clone_into_join = -1;
-static bool stage1_born_in_cgroup;
-
-static pid_t fork_stage1(void)
-{
-	pid_t pid;
-
-	if (cg_clone_into_fd >= 0) {
-		stage1_born_in_cgroup = true; /* what the child sees */
-		pid = container_fork_into_cgroup(cg_clone_into_fd);
-		if (pid >= 0)
-			return pid;
-		/* The ordinary join below reports a refusal with its reason. */
-		log_debug("clone3 into the cgroup: %s; forking and joining", strerror(errno));
-		stage1_born_in_cgroup = false;
-	}
-	return fork();
-}
-
-static void close_clone_into_fd(void)
-{
-	if (cg_clone_into_fd >= 0)
-		close(cg_clone_into_fd);
-	cg_clone_into_fd = -1;
-}
-
 /* stage1, first thing after fork. On failure the parent's CGROUP_JOINED is
  * read before the error goes back, so the parent's send cannot fail first
  * and hide the reason. */
@@ -282,12 +250,7 @@ static void stage1_join_cgroup(struct create_ctx *ctx)
 	struct cinch_error err = {0}, ignored = {0};
 	struct cinch_sync_msg msg;
 
-	close_clone_into_fd();
-	if (stage1_born_in_cgroup && cg_clone_into_join >= 0) {
-		close(cg_join_fds[cg_clone_into_join]);
-		cg_join_fds[cg_clone_into_join] = -1;
-	}
-	if (cinch_cgroup_join_self(cg_join_fds, n_cg_join, &err) >= 0)
+	if (stage1_cgroup_join_child(&ctx->s1cg, &err) >= 0)
 		return;
 	cinch_sync_expect(ctx->sync_child, SYNC_CGROUP_JOINED, &msg, &ignored);
 	cinch_sync_send_error(ctx->sync_child, &err);
@@ -307,8 +270,7 @@ static int drive_stage1(struct create_ctx *ctx, struct cinch_error *err)
 		if (r < 0)
 			return r;
 	}
-	/* else stage1 was born there or joined by itself (stage1_join_cgroup) */
-	if (n_cg_join == 0 && !stage1_born_in_cgroup) {
+	if (stage1_cgroup_parent_enters(&ctx->s1cg)) { /* else stage1_join_cgroup() */
 		r = cinch_cgroup_enter(ctx->cg, ctx->stage1_pid, err);
 		if (r < 0)
 			return r;
@@ -488,22 +450,19 @@ static int do_create(struct create_ctx *ctx, bool console_proxy, struct cinch_er
 	r = setup_fds(ctx, err);
 	if (r < 0)
 		return r;
-	r = cinch_cgroup_open_join_fds(ctx->cg, cg_join_fds, CG_JOIN_MAX, err);
-	if (r < 0)
-		return r;
-	n_cg_join = (size_t)r;
-	r = cinch_cgroup_open_clone_into(ctx->cg, &cg_clone_into_fd, &cg_clone_into_join, err);
-	if (r < 0) {
-		cinch_cgroup_close_join_fds(cg_join_fds, n_cg_join);
-		return r;
+	/* An initial CPU affinity is set before the cgroup's cpuset (runc's
+	 * order), so then the parent moves stage1 after setting it. */
+	if (!ctx->spec->process->exec_cpu_affinity) {
+		r = stage1_cgroup_open(&ctx->s1cg, ctx->cg, err);
+		if (r < 0)
+			return r;
 	}
-	ctx->stage1_pid = fork_stage1();
+	ctx->stage1_pid = stage1_cgroup_fork(&ctx->s1cg);
 	if (ctx->stage1_pid == 0) {
 		stage1_join_cgroup(ctx);
 		container_stage1_main(ctx);
 	}
-	cinch_cgroup_close_join_fds(cg_join_fds, n_cg_join);
-	close_clone_into_fd();
+	stage1_cgroup_close(&ctx->s1cg);
 	if (ctx->stage1_pid < 0) {
 		ctx->stage1_pid = 0;
 		return cinch_error_errno(err, errno, "fork stage1");

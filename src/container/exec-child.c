@@ -103,6 +103,15 @@ void container_exec_stage1_main(struct exec_ctx *x)
 	close_fd(&x->dirfd);
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	/* Joined first thing, as the init's stage1 does; on failure the
+	 * parent's CGROUP_JOINED is read first so its send cannot fail and
+	 * hide the reason. */
+	if (stage1_cgroup_join_child(&x->s1cg, &err) < 0) {
+		struct cinch_error ignored = {0};
+
+		cinch_sync_expect(x->sync_child, SYNC_CGROUP_JOINED, &msg, &ignored);
+		fail(x->sync_child, &err, 1);
+	}
 	if (!x->late_cgroup && cinch_sync_expect(x->sync_child, SYNC_CGROUP_JOINED, &msg, &err) < 0)
 		_exit(1);
 	if (container_ns_join_pidfd(x->pidfd, x->ns_flags, x->ns_fds, &err) < 0)

@@ -346,7 +346,7 @@ static int drive_stage1(struct exec_ctx *x, struct cinch_error *err)
 			return r;
 	}
 	if (!x->late_cgroup) {
-		r = enter_cgroup(x, x->stage1_pid, err);
+		r = stage1_cgroup_parent_enters(&x->s1cg) ? enter_cgroup(x, x->stage1_pid, err) : 0;
 		if (r < 0)
 			return r;
 		r = cinch_sync_send(x->sync_parent, SYNC_CGROUP_JOINED, NULL, 0, -1, err);
@@ -454,13 +454,23 @@ static int do_exec(struct exec_ctx *x, const struct cinch_process *process, stru
 	r = prepare(x, err);
 	if (r < 0)
 		return r;
-	x->stage1_pid = fork();
+	/* stage1 is born in (or joins itself) the container's cgroups, unless
+	 * it waits for a frozen one, goes on to a --cgroup sub-cgroup, or has
+	 * an initial CPU affinity, which runc sets before the cgroup's cpuset. */
+	if (x->cg && !x->late_cgroup && !(x->opts->cgroup && x->opts->cgroup[0]) &&
+	    !x->p->exec_cpu_affinity) {
+		r = stage1_cgroup_open(&x->s1cg, x->cg, err);
+		if (r < 0)
+			return r;
+	}
+	x->stage1_pid = stage1_cgroup_fork(&x->s1cg);
+	if (x->stage1_pid == 0)
+		container_exec_stage1_main(x);
+	stage1_cgroup_close(&x->s1cg);
 	if (x->stage1_pid < 0) {
 		x->stage1_pid = 0;
 		return cinch_error_errno(err, errno, "fork exec stage1");
 	}
-	if (x->stage1_pid == 0)
-		container_exec_stage1_main(x);
 	container_close_fd(&x->sync_child);
 	container_ns_close_fds(x->ns_fds);
 	container_close_fd(&x->pidfd);
@@ -497,6 +507,7 @@ int cinch_container_exec(const struct cinch_exec_options *opts, const struct cin
 	*ret_exit = 1;
 	for (int t = 0; t < CINCH_NS_TYPE_COUNT; t++)
 		x.ns_fds[t] = -1;
+	stage1_cgroup_init(&x.s1cg);
 	/* Inherited fds must not reach the process; the --preserve-fds range
 	 * is the caller's. */
 	close_range(3 + opts->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);

@@ -67,16 +67,6 @@ pid_t container_clone_parent(void)
 	return pid;
 }
 
-pid_t container_fork_into_cgroup(int cgroup_fd)
-{
-	struct clone_args args = {0};
-
-	args.flags = CLONE_INTO_CGROUP;
-	args.exit_signal = SIGCHLD;
-	args.cgroup = (__u64)cgroup_fd;
-	return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
-}
-
 void container_stage1_main(struct create_ctx *ctx)
 {
 	struct cinch_error err = {0};

@@ -17,6 +17,30 @@
 #include "cinch/spec.h"
 #include "cinch/state.h"
 
+/* stage1-cgroup.c: stage1 born in the container's cgroup2 directory and
+ * joining the v1 hierarchies itself. open() before the fork, fork() in place
+ * of fork(), join_child() first thing in the child, close() in the parent
+ * after the fork (and on errors). The parent still enters the cgroup itself
+ * (cinch_cgroup_enter) when parent_enters() says so: the systemd backend,
+ * kernels without CLONE_INTO_CGROUP. */
+#define STAGE1_CGROUP_JOIN_MAX 32
+struct stage1_cgroup {
+	int join_fds[STAGE1_CGROUP_JOIN_MAX]; /* v1: "tasks" (or unified cgroup.procs) */
+	size_t n_join;
+	int into_fd;   /* cgroup2 directory for CLONE_INTO_CGROUP, or -1 */
+	int into_join; /* its slot in join_fds on a hybrid host, or -1 */
+	bool born_in;  /* the clone placed stage1 there */
+};
+void stage1_cgroup_init(struct stage1_cgroup *s);
+int stage1_cgroup_open(struct stage1_cgroup *s, struct cinch_cgroup *cg, struct cinch_error *err);
+pid_t stage1_cgroup_fork(struct stage1_cgroup *s);
+int stage1_cgroup_join_child(struct stage1_cgroup *s, struct cinch_error *err);
+void stage1_cgroup_close(struct stage1_cgroup *s);
+static inline bool stage1_cgroup_parent_enters(const struct stage1_cgroup *s)
+{
+	return s->n_join == 0 && !s->born_in;
+}
+
 struct create_ctx {
 	const struct cinch_container_options *opts;
 	const struct cinch_spec *spec;
@@ -35,6 +59,7 @@ struct create_ctx {
 	struct cinch_seccomp_filter filter;
 	bool have_filter;
 	struct cinch_cgroup *cg;
+	struct stage1_cgroup s1cg;
 	pid_t stage1_pid;
 	pid_t init_pid;
 	int console_master; /* pty master received from init (run without socket) */
@@ -60,6 +85,7 @@ struct exec_ctx {
 	struct cinch_seccomp_filter filter;
 	bool have_filter;
 	struct cinch_cgroup *cg;
+	struct stage1_cgroup s1cg; /* unused (parent enters) with --cgroup or late_cgroup */
 	int sync_parent;
 	int sync_child;
 	pid_t stage1_pid;
@@ -112,10 +138,7 @@ __attribute__((noreturn)) void container_stage1_main(struct create_ctx *ctx);
 __attribute__((noreturn)) void container_init_main(struct create_ctx *ctx);
 /* clone(CLONE_PARENT): the child becomes a child of our parent (cinch). */
 pid_t container_clone_parent(void);
-/* fork() whose child starts in the cgroup2 directory cgroup_fd (clone3
- * CLONE_INTO_CGROUP); -1 with errno where the kernel cannot (before 5.7,
- * ENOSYS from a filter) or refuses that cgroup. */
-pid_t container_fork_into_cgroup(int cgroup_fd);
+
 /* Default dispositions and an empty mask, as a fresh process has. */
 void container_reset_signals(void);
 

@@ -31,4 +31,14 @@ for id in nc2 nc3; do
 	cinch delete --force "$id" >/dev/null 2>&1
 done
 check "deleting them leaves no unified cgroup" test ! -e /sys/fs/cgroup/unified/cinch/nc3
+
+# exec's stage1 gets in the same ways. Inside the container's cgroup
+# namespace its own cgroup reads "/"; anywhere else it would read "/..".
+set_config "$b" '.process.args=["/bin/sleep","30"]'
+cinch run -d --bundle "$b" nc4
+check_eq "exec with clone3: the process is in the container's cgroups" "0::/ :memory:/" \
+	"$(cinch exec nc4 /bin/sh -c 'grep -o -e "^0::.*" -e ":memory:.*" /proc/self/cgroup' | sort | tr '\n' ' ' | sed 's/ $//')"
+check_eq "exec without clone3: the process is in the container's cgroups" "0::/ :memory:/" \
+	"$("$NO_CLONE3" "$CINCH" --root "$STATE_ROOT" exec nc4 /bin/sh -c 'grep -o -e "^0::.*" -e ":memory:.*" /proc/self/cgroup' | sort | tr '\n' ' ' | sed 's/ $//')"
+cinch delete --force nc4 >/dev/null 2>&1
 finish
