@@ -8,7 +8,7 @@ packages=(
 	build-essential meson ninja-build pkg-config git jq
 	libseccomp-dev libcap-ng-dev libapparmor-dev libyajl-dev libmount-dev libsystemd-dev
 	libcmocka-dev clang libclang-rt-14-dev
-	busybox-static runc crun iproute2 util-linux procps apparmor
+	busybox-static runc crun iproute2 util-linux procps apparmor strace
 )
 [ "${CINCH_DEPS_EXTRA:-}" ] && read -r -a extra <<<"$CINCH_DEPS_EXTRA" && packages+=("${extra[@]}")
 # `make bench` (--bench): instruction counts (perf stat where the CPU has a

@@ -81,8 +81,8 @@ int stage1_cgroup_join_child(struct stage1_cgroup *s, struct cinch_error *err)
 
 void stage1_cgroup_close(struct stage1_cgroup *s)
 {
+	/* n_join stays: parent_enters() asks afterwards whether stage1 joined. */
 	cinch_cgroup_close_join_fds(s->join_fds, s->n_join);
-	s->n_join = 0;
 	if (s->into_fd >= 0)
 		close(s->into_fd);
 	s->into_fd = -1;

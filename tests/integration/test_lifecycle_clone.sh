@@ -32,6 +32,27 @@ for id in nc2 nc3; do
 done
 check "deleting them leaves no unified cgroup" test ! -e /sys/fs/cgroup/unified/cinch/nc3
 
+# The point of both: the parent never writes stage1's pid to a cgroup.procs
+# (that write waits for an RCU grace period), on v1 or in the unified
+# hierarchy; stage1 writes "0" or is born there.
+if command -v strace >/dev/null; then
+	for how in "with clone3" "without clone3"; do
+		wrap=()
+		[ "$how" = "without clone3" ] && wrap=("$NO_CLONE3")
+		# run, not create: strace -f waits for every traced process to exit.
+		strace -f -qq -e trace=write -e signal=none -o "$TEST_TMP/nc5.trace" \
+			"${wrap[@]}" "$CINCH" --root "$STATE_ROOT" run --bundle "$b" nc5 >/dev/null 2>&1
+		check_eq "run under strace $how: the container ran" 7 "$?"
+		# A write whose data is the pid of one of the traced processes.
+		check_eq "$how: no process writes another's pid to a cgroup file, only \"0\"" "" \
+			"$(awk '{ pids[$1] = 1 } /write\([0-9]+, "[0-9]+"/ {
+				d = $0; sub(/^[^"]*"/, "", d); sub(/".*/, "", d); w[NR] = d; line[NR] = $0 }
+			END { for (i in w) if (w[i] in pids) print line[i] }' "$TEST_TMP/nc5.trace" | head -3)"
+	done
+else
+	skip "no process writes another's pid to a cgroup file" "strace not installed"
+fi
+
 # exec's stage1 gets in the same ways. Inside the container's cgroup
 # namespace its own cgroup reads "/"; anywhere else it would read "/..".
 set_config "$b" '.process.args=["/bin/sleep","30"]'
