@@ -290,6 +290,19 @@ static int add_hierarchy(int dir, const struct cg_line *l, uint64_t attrs, struc
 	return 0;
 }
 
+/* Whether this mount namespace has a cgroup2 mount at all. */
+static bool cgroup2_mounted(void)
+{
+	_cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
+	_cleanup_free_ char *line = NULL;
+	size_t cap = 0;
+
+	while (f && getline(&line, &cap, f) > 0)
+		if (strstr(line, " - cgroup2 "))
+			return true;
+	return false;
+}
+
 static int mount_v1(const struct cinch_mount_opts *o, int target, struct cinch_error *err)
 {
 	struct cg_line lines[32];
@@ -310,8 +323,14 @@ static int mount_v1(const struct cinch_mount_opts *o, int target, struct cinch_e
 	if (dir < 0)
 		return cinch_error_errno(err, errno, "cgroup tmpfs");
 	r = read_own_cgroups(lines, N_ELEMENTS(lines), &n, err);
+	/* The kernel always lists a "0::" line. Where nothing mounts cgroup2
+	 * (a v1-only host, as runc shows it), the container gets no "unified"
+	 * either: a fresh mount would be the host's whole v2 hierarchy when
+	 * there is no cgroup namespace, and re-apply its options there. */
+	bool v2 = cgroup2_mounted();
 	for (size_t i = 0; r >= 0 && i < n; i++)
-		r = add_hierarchy(dir, &lines[i], attrs, err);
+		if (lines[i].controllers[0] != '\0' || v2)
+			r = add_hierarchy(dir, &lines[i], attrs, err);
 	free_lines(lines, n);
 	if (r < 0)
 		return r;

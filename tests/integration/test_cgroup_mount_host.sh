@@ -27,4 +27,20 @@ set_config "$b" '.linux.namespaces += [{"type":"cgroup"}]'
 out=$(cinch run --bundle "$b" m2 2>&1)
 check_eq "with a cgroup namespace the container sees only its own cgroup" "1" "$out"
 check_eq "the host's cgroup2 options are still unchanged" "$before" "$(host_cg2_opts)"
+
+# A v1-only view (the cgroup2 mount gone from a private mount namespace, as
+# the bench and pure-v1 hosts have it): the container gets the v1
+# hierarchies and no "unified", with or without a cgroup namespace.
+if [ -d /sys/fs/cgroup/memory ] && grep -q ' /sys/fs/cgroup/unified cgroup2 ' /proc/self/mounts; then
+	set_config "$b" '.process.args=["/bin/sh","-c","ls /sys/fs/cgroup | tr \"\\n\" \" \""]'
+	for ns in with without; do
+		[ $ns = without ] && set_config "$b" '.linux.namespaces |= map(select(.type != "cgroup"))'
+		out=$(unshare --mount --propagation private sh -c \
+			"umount /sys/fs/cgroup/unified && exec $CINCH --root $STATE_ROOT $CINCH_ARGS run --bundle $b m3$ns" 2>&1)
+		check "v1-only view, $ns a cgroup namespace: the v1 hierarchies" grep -q -w memory <<<"$out"
+		check "v1-only view, $ns a cgroup namespace: no unified" \
+			sh -c "! grep -q -w unified" <<<"$out"
+	done
+	check_eq "the host's cgroup2 options are still unchanged after that" "$before" "$(host_cg2_opts)"
+fi
 finish
