@@ -54,6 +54,10 @@ int cinch_path_clean(const char *path, char **ret, struct cinch_error *err);
 /* True when path equals prefix or lies below it (both cleaned, absolute). */
 bool cinch_path_has_prefix(const char *path, const char *prefix);
 
+/* Undoes, in place, mountinfo's \ooo escapes (space, tab, newline and
+ * backslash in its path fields); other backslashes are kept. */
+void cinch_path_unescape_mountinfo(char *s);
+
 /*
  * The path of fd as seen from the root whose host path is root_path (both
  * via /proc/self/fd); "/" for the root itself. -EXDEV when fd is not below

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cinch/cleanup.h"
+#include "cinch/path.h"
 #include "src/cgroup/internal.h"
 
 void cg_hiers_free(struct cg_hier *h, size_t n)
@@ -44,23 +45,6 @@ bool cg_hier_has(const struct cg_hier *h, const char *controller)
 		p = comma + 1;
 	}
 	return false;
-}
-
-/* mountinfo escapes space, tab, newline and backslash as \ooo */
-static void unescape(char *s)
-{
-	char *o = s;
-
-	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
-		    s[3] >= '0' && s[3] <= '7') {
-			*o++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
-			s += 3;
-		} else {
-			*o++ = *s;
-		}
-	}
-	*o = '\0';
 }
 
 static bool in_list(char **list, const char *s)
@@ -221,8 +205,8 @@ int cg_scan_hierarchies(const char *mountinfo, const char *proc_cgroups, const c
 			continue; /* the same hierarchy mounted twice */
 		if (nseen < N_ELEMENTS(seen))
 			snprintf(seen[nseen++], sizeof(seen[0]), "%s", majmin);
-		unescape(root);
-		unescape(mnt);
+		cinch_path_unescape_mountinfo(root);
+		cinch_path_unescape_mountinfo(mnt);
 		if (strcmp(fstype, "cgroup2") == 0) {
 			r = add_hier(&list, &n, CG_HIER_UNIFIED, NULL, mnt, root);
 			if (r < 0)

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "cinch/cleanup.h"
+#include "cinch/path.h"
 #include "rootfs-internal.h"
 
 #define ATTR_MOUNT_BITS                                                                            \
@@ -67,23 +68,6 @@ static bool superopts_match(const char *superopts, const char *controllers)
 	return false;
 }
 
-/* mountinfo escapes space, tab, newline and backslash as \ooo. */
-static void unescape_octal(char *s)
-{
-	char *out = s;
-
-	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
-		    s[3] >= '0' && s[3] <= '7') {
-			*out++ = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 | (s[3] - '0'));
-			s += 3;
-		} else {
-			*out++ = *s;
-		}
-	}
-	*out = '\0';
-}
-
 /* The host path of cgroup path in this hierarchy: its mount point (from
  * our own, not yet pivoted, mountinfo) joined with path below the mount's
  * root. */
@@ -109,8 +93,8 @@ static int host_cgroup_dir(const char *controllers, const char *path, char **ret
 		if (strcmp(fstype, v2 ? "cgroup2" : "cgroup") != 0 ||
 		    (!v2 && !superopts_match(superopts, controllers)))
 			continue;
-		unescape_octal(root);
-		unescape_octal(mnt);
+		cinch_path_unescape_mountinfo(root);
+		cinch_path_unescape_mountinfo(mnt);
 		/* The mount must show path: its root is path or above it. */
 		rlen = strcmp(root, "/") == 0 ? 0 : strlen(root);
 		if (strncmp(path, root, rlen) != 0 || (path[rlen] != '/' && path[rlen] != '\0'))

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "cinch/cleanup.h"
+#include "cinch/path.h"
 #include "rootfs-internal.h"
 
 #ifndef ST_NOSYMFOLLOW
@@ -148,23 +149,6 @@ static void mountinfo_free(struct mountinfo *mi)
 	free(mi->e);
 }
 
-/* mountinfo escapes space, tab, newline and backslash as \ooo. */
-static void unescape(char *s)
-{
-	char *out = s;
-
-	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
-		    s[3] >= '0' && s[3] <= '7') {
-			*out++ = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 | (s[3] - '0'));
-			s += 3;
-		} else {
-			*out++ = *s;
-		}
-	}
-	*out = '\0';
-}
-
 static int mountinfo_read(struct mountinfo *mi, struct cinch_error *err)
 {
 	_cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
@@ -191,7 +175,7 @@ static int mountinfo_read(struct mountinfo *mi, struct cinch_error *err)
 			}
 			mi->e = p;
 		}
-		unescape(e.point);
+		cinch_path_unescape_mountinfo(e.point);
 		mi->e[mi->n++] = e;
 	}
 	return 0;

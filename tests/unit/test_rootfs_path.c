@@ -92,6 +92,15 @@ static void test_prefix(void **state)
 	assert_true(cinch_path_has_prefix("/x", "/"));
 }
 
+static void test_unescape_mountinfo(void **state)
+{
+	char s[] = "/a\\040b\\011c\\012d\\134e\\x\\9\\04";
+
+	(void)state;
+	cinch_path_unescape_mountinfo(s);
+	assert_string_equal(s, "/a b\tc\nd\\e\\x\\9\\04");
+}
+
 /* mkdir -p through an absolute symlink lands inside the root. */
 static void test_mkdir_through_symlink_stays_inside(void **state)
 {
@@ -185,6 +194,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_clean),
 	    cmocka_unit_test(test_prefix),
+	    cmocka_unit_test(test_unescape_mountinfo),
 	    cmocka_unit_test(test_mkdir_through_symlink_stays_inside),
 	    cmocka_unit_test(test_mkfile_follows_dangling_symlink_inside),
 	    cmocka_unit_test(test_fd_in_root),
