@@ -46,16 +46,16 @@ check "the pid in the pid file is a host pid in the container" \
 kill -9 "$epid" 2>/dev/null
 
 # Before Linux 5.8 setns takes no pidfd: the /proc/<pid>/ns fds are the fallback.
-SETNS_NO_PIDFD=${SETNS_NO_PIDFD:-$(dirname "$CINCH")/tests/integration/helpers/setns-no-pidfd}
-if [ -x "$SETNS_NO_PIDFD" ]; then
+SECCOMP_DENY=${SECCOMP_DENY:-$(dirname "$CINCH")/tests/integration/helpers/seccomp-deny}
+if [ -x "$SECCOMP_DENY" ]; then
 	# pid|net|ipc|uts|mnt: the flags exec passes with the pidfd for this bundle
 	# shellcheck disable=SC2086
-	ns=$("$SETNS_NO_PIDFD" 0x6C020000 "$CINCH" --root "$STATE_ROOT" $CINCH_ARGS exec x1 /bin/cinch-checker ns 2>&1)
+	ns=$("$SECCOMP_DENY" setns:EINVAL:0x6C020000 -- "$CINCH" --root "$STATE_ROOT" $CINCH_ARGS exec x1 /bin/cinch-checker ns 2>&1)
 	check_eq "without pidfd setns, exec joins the init's net namespace by fd" "$(host_ns "$ipid" net)" "$(field net <<<"$ns")"
 	check_eq "without pidfd setns, exec joins the init's pid namespace by fd" "$(host_ns "$ipid" pid)" "$(field pid <<<"$ns")"
 	check_eq "without pidfd setns, exec joins the init's mnt namespace by fd" "$(host_ns "$ipid" mnt)" "$(field mnt <<<"$ns")"
 else
-	skip "setns fallback without pidfd" "helper setns-no-pidfd not built"
+	skip "setns fallback without pidfd" "helper seccomp-deny not built"
 fi
 memcg=/sys/fs/cgroup/memory/cinch-it/x1
 if [ -d "$memcg" ]; then

@@ -3,15 +3,16 @@
 # ENOSYS) cinch falls back to clone and still creates the container.
 . "$(dirname "$0")/lib.sh"
 require_root
-NO_CLONE3=${NO_CLONE3:-$TOP/build/tests/integration/helpers/no-clone3}
+SECCOMP_DENY=${SECCOMP_DENY:-$TOP/build/tests/integration/helpers/seccomp-deny}
+NO_CLONE3=("$SECCOMP_DENY" clone3 --)
 
 b=$(make_bundle noclone3)
 set_config "$b" '.process.args=["/bin/sh","-c","echo inside; exit 7"]'
-"$NO_CLONE3" "$CINCH" --root "$STATE_ROOT" run --bundle "$b" nc1 >"$TEST_TMP/out" 2>&1
+"${NO_CLONE3[@]}" "$CINCH" --root "$STATE_ROOT" run --bundle "$b" nc1 >"$TEST_TMP/out" 2>&1
 rc=$?
 check_eq "run without clone3 exits with the container's status" 7 "$rc"
 check "the container's process ran" grep -q '^inside$' "$TEST_TMP/out"
-"$NO_CLONE3" "$CINCH" --root "$STATE_ROOT" create --bundle "$b" nc2 >"$TEST_TMP/out2" 2>&1
+"${NO_CLONE3[@]}" "$CINCH" --root "$STATE_ROOT" create --bundle "$b" nc2 >"$TEST_TMP/out2" 2>&1
 check "create without clone3 leaves a created container" \
 	sh -c "'$CINCH' --root '$STATE_ROOT' state nc2 | grep -q '\"created\"'"
 
@@ -38,7 +39,7 @@ check "deleting them leaves no unified cgroup" test ! -e /sys/fs/cgroup/unified/
 if command -v strace >/dev/null; then
 	for how in "with clone3" "without clone3"; do
 		wrap=()
-		[ "$how" = "without clone3" ] && wrap=("$NO_CLONE3")
+		[ "$how" = "without clone3" ] && wrap=("${NO_CLONE3[@]}")
 		# run, not create: strace -f waits for every traced process to exit.
 		strace -f -qq -e trace=write -e signal=none -o "$TEST_TMP/nc5.trace" \
 			"${wrap[@]}" "$CINCH" --root "$STATE_ROOT" run --bundle "$b" nc5 >/dev/null 2>&1
@@ -60,6 +61,6 @@ cinch run -d --bundle "$b" nc4
 check_eq "exec with clone3: the process is in the container's cgroups" "0::/ :memory:/" \
 	"$(cinch exec nc4 /bin/sh -c 'grep -o -e "^0::.*" -e ":memory:.*" /proc/self/cgroup' | sort | tr '\n' ' ' | sed 's/ $//')"
 check_eq "exec without clone3: the process is in the container's cgroups" "0::/ :memory:/" \
-	"$("$NO_CLONE3" "$CINCH" --root "$STATE_ROOT" exec nc4 /bin/sh -c 'grep -o -e "^0::.*" -e ":memory:.*" /proc/self/cgroup' | sort | tr '\n' ' ' | sed 's/ $//')"
+	"$("${NO_CLONE3[@]}" "$CINCH" --root "$STATE_ROOT" exec nc4 /bin/sh -c 'grep -o -e "^0::.*" -e ":memory:.*" /proc/self/cgroup' | sort | tr '\n' ' ' | sed 's/ $//')"
 cinch delete --force nc4 >/dev/null 2>&1
 finish

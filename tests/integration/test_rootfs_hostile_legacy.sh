@@ -6,14 +6,14 @@
 # resolution in src/util/path.c must keep every hostile image inside its
 # rootfs, as the syscalls they stand in for do.
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
-helper=${NO_NEW_MOUNT_API:-$TOP/build/tests/integration/helpers/no-new-mount-api}
+helper=${SECCOMP_DENY:-$TOP/build/tests/integration/helpers/seccomp-deny}
 driver=${ROOTFS_DRIVER:-$TOP/build/tests/integration/helpers/rootfs-driver}
 if [ ! -x "$helper" ] || [ ! -x "$driver" ]; then
-	echo "1..0 # SKIP no-new-mount-api or rootfs-driver not built"
+	echo "1..0 # SKIP seccomp-deny or rootfs-driver not built"
 	exit 0
 fi
 wrapper=$(mktemp /tmp/cinch-legacy-driver.XXXXXX)
 trap 'rm -f "$wrapper"' EXIT
-printf '#!/bin/sh\nexec %q --no-openat2 %q "$@"\n' "$helper" "$driver" >"$wrapper"
+printf '#!/bin/sh\nexec %q fsopen fsconfig fsmount fspick open_tree move_mount mount_setattr openat2 -- %q "$@"\n' "$helper" "$driver" >"$wrapper"
 chmod 755 "$wrapper"
 ROOTFS_DRIVER=$wrapper bash "$TOP/tests/integration/test_rootfs_hostile.sh"

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
 # The mount(2) fallback: with fsopen, fsconfig, fsmount, fspick, open_tree,
-# move_mount and mount_setattr answering ENOSYS (helpers/no-new-mount-api,
+# move_mount and mount_setattr answering ENOSYS (helpers/seccomp-deny,
 # as on kernels before 5.2/5.12, under valgrind 3.19, or behind an older
 # seccomp profile) cinch still builds the same rootfs: read-only root,
 # masked and read-only paths, /dev, binds, tmpfs, cgroup, console; create/
@@ -11,14 +11,15 @@
 . "$(dirname "$0")/lib.sh"
 require_root
 
-NO_API=${NO_NEW_MOUNT_API:-$(dirname "$CINCH")/tests/integration/helpers/no-new-mount-api}
-if [ ! -x "$NO_API" ]; then
-	echo "1..0 # SKIP no-new-mount-api helper not built ($NO_API)"
+SECCOMP_DENY=${SECCOMP_DENY:-$(dirname "$CINCH")/tests/integration/helpers/seccomp-deny}
+if [ ! -x "$SECCOMP_DENY" ]; then
+	echo "1..0 # SKIP seccomp-deny helper not built ($SECCOMP_DENY)"
 	exit 0
 fi
+NO_API=("$SECCOMP_DENY" fsopen fsconfig fsmount fspick open_tree move_mount mount_setattr --)
 # cinch with the new mount API answering ENOSYS (the filter is inherited by
 # cinch's re-exec and by the container's init).
-cinch_old() { "$NO_API" "$CINCH" --root "$STATE_ROOT" ${CINCH_ARGS:-} "$@"; }
+cinch_old() { "${NO_API[@]}" "$CINCH" --root "$STATE_ROOT" ${CINCH_ARGS:-} "$@"; }
 
 mounts_before=$(wc -l </proc/self/mountinfo)
 
@@ -106,7 +107,7 @@ set_config "$ib" ".mounts += [{\"destination\":\"/mnt/idm\",\"type\":\"bind\",\"
   \"uidMappings\":[{\"containerID\":0,\"hostID\":1000,\"size\":1}],\"gidMappings\":[{\"containerID\":0,\"hostID\":1000,\"size\":1}]}]"
 check_fails "an idmapped mount is refused, naming the mount and the reason" \
 	'mounts\[7\] \(/mnt/idm\): idmapped mounts need mount_setattr \(kernel 5\.12\+\)' \
-	env CINCH_ARGS="--policy $PRIVILEGED_POLICY" "$NO_API" "$CINCH" --root "$STATE_ROOT" \
+	env CINCH_ARGS="--policy $PRIVILEGED_POLICY" "${NO_API[@]}" "$CINCH" --root "$STATE_ROOT" \
 	--policy "$PRIVILEGED_POLICY" run --bundle "$ib" fb5
 "$CINCH" --root "$STATE_ROOT" delete --force fb5 >/dev/null 2>&1
 
